@@ -1,0 +1,54 @@
+# Thin wrapper over CMake. `make run` serves on :5000 with SQLite, `make test` runs every test.
+JOBS    ?= $(shell nproc)
+BUILD   ?= build
+ASAN    ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all deps models build run test test-fast test-asan bench bench-api bench-face fuzz clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+models: deps
+	@bash scripts/models.sh
+
+$(BUILD)/Makefile: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps models $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/attendly serve
+
+# Release build: unit, HTTP (SQLite and PostgreSQL) and face tests; then the
+# sanitizer build of the unit, HTTP and bad-input tests.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory test-asan
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fast
+
+test-asan: deps models
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DATTENDLY_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS) -L asan
+
+bench: bench-face bench-api
+
+bench-api: build
+	bash bench/api.sh $(BUILD)
+
+bench-face: build
+	./$(BUILD)/attendly-bench-face
+
+fuzz: deps models
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENDLY_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz-image fuzz-weights
+	bash tests/fuzz/run.sh build-fuzz
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz

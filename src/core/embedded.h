@@ -1,0 +1,15 @@
+#ifndef ATTENDLY_CORE_EMBEDDED_H
+#define ATTENDLY_CORE_EMBEDDED_H
+/* Files compiled into the binary by cmake/embed.cmake (migrations, OpenAPI document). */
+#include <stddef.h>
+
+struct embedded_file {
+    const char *name; /* base name, e.g. "001_init.sql"; NULL ends the table */
+    const char *data; /* NUL-terminated contents */
+    size_t len;       /* length without the NUL */
+};
+
+extern const struct embedded_file embedded_migrations[]; /* sorted by name */
+extern const struct embedded_file embedded_openapi[];     /* openapi.json */
+
+#endif

@@ -1,0 +1,21 @@
+#ifndef ATTENDLY_STORE_AUTH_H
+#define ATTENDLY_STORE_AUTH_H
+/* Queries behind token authentication: a user's current auth state and revoked token ids. */
+#include <stdint.h>
+#include "store/db.h"
+
+typedef struct store_auth_state {
+    int64_t user_id;
+    int is_teacher;          /* current role */
+    int is_active;
+    int64_t token_version;
+} store_auth_state;
+
+/* DB_ROW when the user exists (state filled), DB_DONE when not, or an error. */
+int store_auth_state_get(db_conn *c, int64_t user_id, store_auth_state *out);
+/* 1 revoked, 0 not, <0 error. */
+int store_token_is_revoked(db_conn *c, const char *jti);
+/* Records a revocation until expires_at (idempotent). Also purges expired rows now and then. */
+int store_token_revoke(db_conn *c, const char *jti, int64_t user_id, int64_t expires_at);
+
+#endif

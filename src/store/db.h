@@ -31,9 +31,12 @@ void db_close(db *d);
 enum db_kind db_kind_of(const db *d);
 
 /* Takes a connection, waiting up to timeout_ms; NULL on timeout or connection failure.
- * A broken PG connection is reset on the next acquire. */
+ * A broken PG connection is reset on the next acquire. timeout_ms < 0 waits without limit.
+ * db_release rolls back a transaction the caller left open. */
 db_conn *db_acquire(db *d, int timeout_ms);
 void db_release(db_conn *c);
+/* Why the last connection attempt of db_acquire failed (for logs), "" if none did. */
+void db_last_error(db *d, char *buf, size_t len);
 enum db_kind db_conn_kind(const db_conn *c);
 const char *db_errmsg(const db_conn *c);
 
@@ -58,6 +61,7 @@ int db_col_count(db_stmt *s);
 int db_col_is_null(db_stmt *s, int col);
 int64_t db_col_int64(db_stmt *s, int col);
 double db_col_double(db_stmt *s, int col);
+/* For SQL NULL: db_col_text returns NULL, db_col_blob NULL with *len 0, numbers 0. */
 const char *db_col_text(db_stmt *s, int col);                  /* valid until next step */
 const void *db_col_blob(db_stmt *s, int col, size_t *len);     /* valid until next step */
 int db_reset(db_stmt *s);                                      /* rebind and run again */

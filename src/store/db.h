@@ -27,7 +27,7 @@ enum db_rc {
 /* Opens `url` (sqlite:///path or postgresql://...). pool_size connections are opened
  * lazily. Returns NULL and a reason in err on failure (unknown scheme included). */
 db *db_open(const char *url, int pool_size, char *err, size_t errlen);
-void db_close(db *d);
+void db_close(db *d);   /* every connection must have been released */
 enum db_kind db_kind_of(const db *d);
 
 /* Takes a connection, waiting up to timeout_ms; NULL on timeout or connection failure.
@@ -49,7 +49,9 @@ int db_rollback(db_conn *c);
 /* Runs SQL without parameters, possibly several statements (migrations). */
 int db_exec(db_conn *c, const char *sql);
 
-/* Prepared statements. Parameters are 1-based, columns 0-based. */
+/* Prepared statements. Parameters are 1-based, columns 0-based. An error in the SQL shows
+ * at db_prepare (SQLite) or at the first db_step (PostgreSQL): check both. db_col_count
+ * is valid after the first db_step. Rebinding after a step needs db_reset first. */
 db_stmt *db_prepare(db_conn *c, const char *sql);
 int db_bind_int64(db_stmt *s, int idx, int64_t v);
 int db_bind_double(db_stmt *s, int idx, double v);

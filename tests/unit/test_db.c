@@ -350,8 +350,38 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* DB_BUSY: SQLite refuses to upgrade a read snapshot that another writer made stale;
+ * PostgreSQL reports lock_not_available when lock_timeout expires. */
+static void test_busy(void **state)
+{
+    db_conn *a = db_acquire(g_db, 1000), *b = db_acquire(g_db, 1000);
+    assert_non_null(a);
+    assert_non_null(b);
+    int64_t id = 0;
+    assert_int_equal(insert_user(a, "busy@example.com", &id), DB_ROW);
+    if (g_kind == DB_SQLITE) {
+        assert_int_equal(db_begin(a), DB_OK);
+        assert_true(count_rows(a, "users") > 0);
+        assert_int_equal(insert_user(b, "busy2@example.com", NULL), DB_ROW);
+        assert_int_equal(insert_user(a, "busy3@example.com", NULL), DB_BUSY);
+    } else {
+        char sql[128];
+        snprintf(sql, sizeof sql, "UPDATE users SET updated_at = 2 WHERE id = %lld", (long long)id);
+        assert_int_equal(db_begin_write(a), DB_OK);
+        assert_int_equal(db_exec(a, sql), DB_OK);
+        assert_int_equal(db_begin_write(b), DB_OK);
+        assert_int_equal(db_exec(b, "SET LOCAL lock_timeout = '100ms'"), DB_OK);
+        assert_int_equal(db_exec(b, sql), DB_BUSY);
+        assert_int_equal(db_rollback(b), DB_OK);
+    }
+    assert_int_equal(db_rollback(a), DB_OK);
+    db_release(a);
+    db_release(b);
+}
+
 static void test_pool_threads(void **state)
 {
+    struct timespec t0;
     char err[256];
     db *d = db_open(g_url, 4, err, sizeof err);
     assert_non_null(d);
@@ -362,6 +392,7 @@ static void test_pool_threads(void **state)
 
     pthread_t th[N_THREADS];
     struct worker w[N_THREADS];
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < N_THREADS; i++) {
         w[i] = (struct worker){.d = d, .id = i};
         assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
@@ -370,6 +401,8 @@ static void test_pool_threads(void **state)
         pthread_join(th[i], NULL);
         assert_int_equal(w[i].failures, 0);
     }
+    print_message("%d write transactions by %d threads on 4 connections: %ld ms\n",
+                  N_THREADS * N_INSERTS, N_THREADS, elapsed_ms(&t0));
     c = db_acquire(d, 1000);
     assert_non_null(c);
     assert_int_equal(count_rows(c, "login_failures"), before + N_THREADS * N_INSERTS);
@@ -527,6 +560,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_placeholder_in_literals),
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_busy),
         cmocka_unit_test(test_pool_threads),
         cmocka_unit_test(test_acquire_timeout),
         cmocka_unit_test(test_bad_urls),

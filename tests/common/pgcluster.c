@@ -239,7 +239,12 @@ int pgcluster_start(pgcluster *pc, char *err, size_t errlen)
     memset(pc, 0, sizeof *pc);
     if (find_bindir(pc, err, errlen) != 0 || resolve_user(&u, err, errlen) != 0)
         return -1;
-    if (tmpdir_make("attendly-pg", pc->dir, sizeof pc->dir) != 0) {
+    /* /tmp unless $TMPDIR is usable: the server user must reach the directory, and the
+     * socket path inside it must fit a sockaddr_un (~107 bytes). */
+    const char *base = getenv("TMPDIR");
+    if (u.switch_user || !base || !*base || strlen(base) > 60)
+        base = "/tmp";
+    if (tmpdir_make_in(base, "attendly-pg", pc->dir, sizeof pc->dir) != 0) {
         snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
         pc->dir[0] = '\0';
         return -1;

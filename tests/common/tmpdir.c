@@ -9,8 +9,11 @@
 int tmpdir_make(const char *prefix, char *out, size_t outlen)
 {
     const char *base = getenv("TMPDIR");
-    if (!base || !*base)
-        base = "/tmp";
+    return tmpdir_make_in(base && *base ? base : "/tmp", prefix, out, outlen);
+}
+
+int tmpdir_make_in(const char *base, const char *prefix, char *out, size_t outlen)
+{
     int n = snprintf(out, outlen, "%s/%s-XXXXXX", base, prefix);
     if (n < 0 || (size_t)n >= outlen)
         return -1;

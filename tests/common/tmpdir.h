@@ -5,6 +5,8 @@
 
 /* Creates <tmp>/<prefix>-XXXXXX and writes its path to out. 0 or -1. */
 int tmpdir_make(const char *prefix, char *out, size_t outlen);
+/* The same under `base` instead of $TMPDIR. */
+int tmpdir_make_in(const char *base, const char *prefix, char *out, size_t outlen);
 
 /* Removes `path` and everything below it (no symlinks followed). 0 or -1. */
 int tmpdir_remove(const char *path);

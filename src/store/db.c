@@ -56,6 +56,11 @@ static int parse_url(const char *url, const struct db_driver **drv, const char *
                                   "or sqlite:////absolute/path)");
             return -1;
         }
+        if (strcmp(*target, ":memory:") == 0) {
+            /* Each pooled connection would get its own empty database. */
+            snprintf(err, errlen, "sqlite in-memory databases are not supported; use a file");
+            return -1;
+        }
         *drv = &db_sqlite_driver;
         return 0;
     }

@@ -439,7 +439,8 @@ static void test_acquire_timeout(void **state)
 static void test_bad_urls(void **state)
 {
     static const char *const bad[] = {"mysql://u@h/db", "", "sqlite:", "sqlite://rel.db",
-                                      "sqlite:///", "file:///tmp/x.db", "postgresq://h/db"};
+                                      "sqlite:///", "sqlite:///:memory:", "file:///tmp/x.db",
+                                      "postgresq://h/db"};
     char err[256];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';

@@ -1,0 +1,80 @@
+/* A student's enrolment images and their thumbnails (API.md §6.10). Access: the student
+ * themself, or a teacher owning an active class where the student is actively enrolled;
+ * everyone else gets the endpoint's 404, whether or not the object exists. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/access.h"
+#include "api/face_data.h"
+#include "api/objects.h"
+#include "api/objects_attendance.h"
+#include "api/pagination.h"
+#include "store/faces.h"
+
+static json_t *image_json(const store_face_image *im)
+{
+    char url[64];
+
+    snprintf(url, sizeof url, "/api/face-data/images/%lld/thumbnail", (long long)im->id);
+    return json_pack("{s:I, s:I, s:o, s:s, s:o, s:i, s:f, s:s}", "id", (json_int_t)im->id,
+                     "student_id", (json_int_t)im->student_id,
+                     "created_at", api_time_json(im->created_at), "source", im->source,
+                     "orientation", im->orientation[0] ? json_string(im->orientation)
+                                                       : json_null(),
+                     "face_size", im->face_size,
+                     "detection_score", api_round(im->detection_score, 4),
+                     "thumbnail_url", url);
+}
+
+void api_face_student_images(api_ctx *ctx)
+{
+    static const char not_found[] = "Student not found or access denied";
+    int64_t student_id = req_path_id(ctx->req, 0), total = 0;
+    store_face_image *imgs = NULL;
+    api_page page;
+    json_t *list, *body;
+    size_t n = 0;
+    db_conn *c;
+    int rc;
+
+    if (api_page_from_request(ctx, &page) < 0 || !(c = api_db(ctx)))
+        return;
+    rc = store_face_can_view(c, ctx->user_id, student_id);
+    if (rc == 0) {
+        reply_error(ctx->rep, 404, not_found);
+        return;
+    }
+    if (rc < 0 || store_face_images(c, student_id, page.limit, page.offset, &imgs, &n,
+                                    &total) != DB_OK) {
+        api_fail(ctx, "store_face_images");
+        return;
+    }
+    list = json_array();
+    for (size_t i = 0; list && i < n; i++)
+        json_array_append_new(list, image_json(&imgs[i]));
+    free(imgs);
+    body = json_pack("{s:I, s:o, s:I}", "student_id", (json_int_t)student_id, "images", list,
+                     "total", (json_int_t)total);
+    if (body)
+        reply_json(ctx->rep, 200, body);
+    else
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+}
+
+void api_face_thumbnail(api_ctx *ctx)
+{
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    db_conn *c;
+    int rc;
+
+    if (!(c = api_db(ctx)))
+        return;
+    rc = store_face_thumbnail(c, ctx->user_id, req_path_id(ctx->req, 0), &jpeg, &len);
+    if (rc == DB_ROW)
+        reply_bytes(ctx->rep, 200, "image/jpeg", jpeg, len);
+    else if (rc == DB_DONE)
+        reply_error(ctx->rep, 404, "Image not found or access denied");
+    else
+        api_fail(ctx, "store_face_thumbnail");
+}

@@ -1,0 +1,101 @@
+/* Each network against the oracle on its synthetic "gradient" input (fixtures from
+ * `oracle.mjs --dump NET`), on both backends, and the backends against each other. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "face/nets.h"
+#include "face/prep.h"
+#include "face_testutil.h"
+
+static const char *models;
+
+/* Loads one model file and builds its network with a fresh builder. */
+#define LOAD_NET(file, loader, net, ...)                                                   \
+    do {                                                                                   \
+        fw_model m;                                                                        \
+        char err[256] = "";                                                                \
+        assert_int_equal(fw_load(models, file, &m, err, sizeof err), FACE_OK);            \
+        fn_builder b = { .r = { .m = &m, .err = err, .errlen = sizeof err } };             \
+        loader(&b, net, ##__VA_ARGS__);                                                    \
+        if (b.r.failed)                                                                    \
+            fail_msg("%s: %s", file, err);                                                 \
+        nslots = b.nslots;                                                                 \
+        fw_free(&m);                                                                       \
+    } while (0)
+
+static int nslots;
+
+static float *gradient_input(int size, enum fp_norm norm)
+{
+    face_image img;
+    ft_gradient(&img, size);
+    float *in = malloc((size_t)size * size * 3 * sizeof(float));
+    fp_input(&img, 0, 0, size, size, size, 0, norm, in);
+    free(img.rgb);
+    return in;
+}
+
+static void report(const char *what, double oracle_ref, double oracle_dnnl, double ref_dnnl)
+{
+    printf("%-22s max|ref-oracle| %.3g  max|dnnl-oracle| %.3g  max|ref-dnnl| %.3g\n", what,
+           oracle_ref, oracle_dnnl, ref_dnnl);
+}
+
+static void check(const char *what, const float *want, const float *ref, const float *dn,
+                  size_t n, double tol)
+{
+    double a = ft_max_abs_diff(want, ref, n), b = ft_max_abs_diff(want, dn, n);
+    double c = ft_max_abs_diff(ref, dn, n);
+    report(what, a, b, c);
+    assert_true(a < tol);
+    assert_true(b < tol);
+    assert_true(c < 1e-4);
+}
+
+static void test_recog(void **state)
+{
+    (void)state;
+    fr_net net;
+    LOAD_NET("face_recognition_model", fr_load, &net);
+    float *want = ft_read_f32("recog_gradient.f32", 128);
+    float *in = gradient_input(FR_SIZE, FP_NORM_FACE);
+    assert_non_null(want);
+    float ref[128], dn[3 * 128];
+    fn_ctx cr, cd;
+    assert_int_equal(fn_ctx_init(&cr, FN_BACKEND_REF, nslots, NULL), FACE_OK);
+    assert_int_equal(fn_ctx_init(&cd, FN_BACKEND_DNNL, nslots, NULL), FACE_OK);
+    assert_int_equal(fr_forward(&cr, &net, in, 1, ref), FACE_OK);
+    assert_int_equal(fr_forward(&cd, &net, in, 1, dn), FACE_OK);
+    check("recognition", want, ref, dn, 128, 1e-4);
+
+    /* a batch of three: same result for every item as alone */
+    size_t one = (size_t)FR_SIZE * FR_SIZE * 3;
+    float *in3 = malloc(3 * one * sizeof(float));
+    for (int i = 0; i < 3; i++)
+        memcpy(in3 + i * one, in, one * sizeof(float));
+    assert_int_equal(fr_forward(&cd, &net, in3, 3, dn), FACE_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(ft_max_abs_diff(want, dn + i * 128, 128) < 1e-4);
+    fn_ctx_free(&cr);
+    fn_ctx_free(&cd);
+    fr_free(&net);
+    free(in3);
+    free(in);
+    free(want);
+}
+
+int main(void)
+{
+    models = ft_models_dir();
+    if (!models)
+        return 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recog),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -89,6 +89,53 @@ static void test_recog(void **state)
     free(want);
 }
 
+static void landmarks(int tiny)
+{
+    fl_net net;
+    const char *file = tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model";
+    LOAD_NET(file, fl_load, &net, tiny);
+    float *want = ft_read_f32(tiny ? "landmark_tiny_gradient.f32" : "landmark_gradient.f32",
+                              FL_OUT);
+    float *in = gradient_input(FL_SIZE, FP_NORM_FACE);
+    assert_non_null(want);
+    float ref[FL_OUT], dn[2 * FL_OUT];
+    fn_ctx cr, cd;
+    assert_int_equal(fn_ctx_init(&cr, FN_BACKEND_REF, nslots, NULL), FACE_OK);
+    assert_int_equal(fn_ctx_init(&cd, FN_BACKEND_DNNL, nslots, NULL), FACE_OK);
+    assert_int_equal(fl_forward(&cr, &net, in, 1, ref), FACE_OK);
+    assert_int_equal(fl_forward(&cd, &net, in, 1, dn), FACE_OK);
+    /* outputs are in 0..1 of 112 px: 1e-4 is 0.01 px */
+    check(tiny ? "landmarks (tiny)" : "landmarks", want, ref, dn, FL_OUT, 1e-4);
+
+    /* batch of two: the gradient and its mirror; item 0 as alone */
+    size_t one = (size_t)FL_SIZE * FL_SIZE * 3;
+    float *in2 = malloc(2 * one * sizeof(float));
+    memcpy(in2, in, one * sizeof(float));
+    for (size_t i = 0; i < one; i++)
+        in2[one + i] = in[one - 1 - i];
+    assert_int_equal(fl_forward(&cd, &net, in2, 2, dn), FACE_OK);
+    assert_true(ft_max_abs_diff(want, dn, FL_OUT) < 1e-4);
+    assert_true(ft_max_abs_diff(want, dn + FL_OUT, FL_OUT) > 1e-3);
+    fn_ctx_free(&cr);
+    fn_ctx_free(&cd);
+    fl_free(&net);
+    free(in2);
+    free(in);
+    free(want);
+}
+
+static void test_landmarks(void **state)
+{
+    (void)state;
+    landmarks(0);
+}
+
+static void test_landmarks_tiny(void **state)
+{
+    (void)state;
+    landmarks(1);
+}
+
 int main(void)
 {
     models = ft_models_dir();
@@ -96,6 +143,8 @@ int main(void)
         return 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recog),
+        cmocka_unit_test(test_landmarks),
+        cmocka_unit_test(test_landmarks_tiny),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

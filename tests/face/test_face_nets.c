@@ -136,6 +136,35 @@ static void test_landmarks_tiny(void **state)
     landmarks(1);
 }
 
+static void test_ssd(void **state)
+{
+    (void)state;
+    ssd_net net;
+    LOAD_NET("ssd_mobilenetv1_model", ssd_load, &net);
+    float *want_s = ft_read_f32("ssd_gradient_scores.f32", SSD_ANCHORS);
+    float *want_b = ft_read_f32("ssd_gradient_boxes.f32", SSD_ANCHORS * 4);
+    float *in = gradient_input(SSD_SIZE, FP_NORM_SSD);
+    assert_non_null(want_s);
+    assert_non_null(want_b);
+    float *out = malloc(sizeof(float) * SSD_ANCHORS * 10);
+    float *rb = out, *rs = out + SSD_ANCHORS * 4, *db = rs + SSD_ANCHORS, *ds = db + SSD_ANCHORS * 4;
+    fn_ctx cr, cd;
+    assert_int_equal(fn_ctx_init(&cr, FN_BACKEND_REF, nslots, NULL), FACE_OK);
+    assert_int_equal(fn_ctx_init(&cd, FN_BACKEND_DNNL, nslots, NULL), FACE_OK);
+    assert_int_equal(ssd_forward(&cr, &net, in, rb, rs), FACE_OK);
+    assert_int_equal(ssd_forward(&cd, &net, in, db, ds), FACE_OK);
+    check("ssd scores", want_s, rs, ds, SSD_ANCHORS, 1e-4);
+    /* relative to the 512 square: 1e-4 is 0.05 px */
+    check("ssd boxes", want_b, rb, db, SSD_ANCHORS * 4, 1e-4);
+    fn_ctx_free(&cr);
+    fn_ctx_free(&cd);
+    ssd_free(&net);
+    free(out);
+    free(in);
+    free(want_s);
+    free(want_b);
+}
+
 int main(void)
 {
     models = ft_models_dir();
@@ -145,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_recog),
         cmocka_unit_test(test_landmarks),
         cmocka_unit_test(test_landmarks_tiny),
+        cmocka_unit_test(test_ssd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,6 +165,31 @@ static void test_ssd(void **state)
     free(want_b);
 }
 
+static void test_tiny(void **state)
+{
+    (void)state;
+    tiny_net net;
+    const int n = 13 * 13 * 25;
+    LOAD_NET("tiny_face_detector_model", tiny_load, &net);
+    float *want = ft_read_f32("tiny_gradient.f32", (size_t)n);
+    float *in = gradient_input(TINY_DEFAULT_SIZE, FP_NORM_TINY);
+    assert_non_null(want);
+    float *ref = malloc(sizeof(float) * 2 * (size_t)n), *dn = ref + n;
+    fn_ctx cr, cd;
+    assert_int_equal(fn_ctx_init(&cr, FN_BACKEND_REF, nslots, NULL), FACE_OK);
+    assert_int_equal(fn_ctx_init(&cd, FN_BACKEND_DNNL, nslots, NULL), FACE_OK);
+    assert_int_equal(tiny_forward(&cr, &net, in, TINY_DEFAULT_SIZE, ref), FACE_OK);
+    assert_int_equal(tiny_forward(&cd, &net, in, TINY_DEFAULT_SIZE, dn), FACE_OK);
+    check("tiny (raw grid)", want, ref, dn, (size_t)n, 1e-4);
+    assert_int_equal(tiny_forward(&cd, &net, in, 100, dn), FACE_ERR_ARG);
+    fn_ctx_free(&cr);
+    fn_ctx_free(&cd);
+    tiny_free(&net);
+    free(ref);
+    free(in);
+    free(want);
+}
+
 int main(void)
 {
     models = ft_models_dir();
@@ -175,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_landmarks),
         cmocka_unit_test(test_landmarks_tiny),
         cmocka_unit_test(test_ssd),
+        cmocka_unit_test(test_tiny),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

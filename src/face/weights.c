@@ -25,6 +25,17 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
+/* "<model><suffix>: <message>" for errors raised below the file level. */
+static void prefix_error(char *err, size_t errlen, int rc, const char *model,
+                         const char *suffix)
+{
+    char inner[256];
+    if (rc != FACE_ERR_MODEL || !err || !errlen)
+        return;
+    snprintf(inner, sizeof inner, "%s", err);
+    snprintf(err, errlen, "%s%s: %s", model, suffix, inner);
+}
+
 /* Reads the group's shards (in `paths` order) into one buffer. */
 static int read_shards(const char *dir, json_t *paths, uint8_t **buf, size_t *len,
                        char *err, size_t errlen)
@@ -181,17 +192,15 @@ int fw_load(const char *dir, const char *model, fw_model *m, char *err, size_t e
         size_t len = 0, off = 0, wi;
         json_t *w;
         rc = read_shards(dir, json_object_get(group, "paths"), &bytes, &len, err, errlen);
-        if (rc != FACE_OK)
+        if (rc != FACE_OK) {
+            prefix_error(err, errlen, rc, model, "-weights_manifest.json");
             goto out;
+        }
         json_array_foreach(json_object_get(group, "weights"), wi, w) {
             /* counted before decoding so that fw_free releases a half-decoded entry */
             rc = decode_tensor(w, bytes, len, &off, &m->t[m->n++], err, errlen);
             if (rc != FACE_OK) {
-                if (rc == FACE_ERR_MODEL && err && errlen) {
-                    char inner[256];
-                    snprintf(inner, sizeof inner, "%s", err);
-                    snprintf(err, errlen, "%s.bin: %s", model, inner);
-                }
+                prefix_error(err, errlen, rc, model, ".bin");
                 goto out;
             }
         }

@@ -24,6 +24,20 @@ static const char *NAMES[NET_COUNT] = {
 };
 static const int PER[NET_COUNT] = { 1, 1, 1, 8, 1, 8 };
 
+/* Resident set size in MB (Linux). */
+static double rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %lf", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb / 1024;
+}
+
 static double now_ms(void)
 {
     struct timespec t;
@@ -95,6 +109,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "face_engine_open: %s\n", err);
         return 1;
     }
+    double rss_idle = rss_mb();
     face_worker *w1 = face_worker_acquire(e, 0), *w2 = face_worker_acquire(e, 0);
     printf("face networks, oneDNN backend, one thread per worker; %d runs, ms (min / median)\n",
            runs);
@@ -119,6 +134,8 @@ int main(int argc, char **argv)
             printf("descriptors/s: %.0f on 1 worker (min), %.0f on 2 workers (median)\n",
                    1000.0 / one.min_ms, 2000.0 / fr_par);
     }
+    printf("RSS: %.0f MB idle with the models loaded (2 workers), %.0f MB after the runs\n",
+           rss_idle, rss_mb());
     printf("budget: descriptor <= 3 ms/face/core, SSD-512 <= 35 ms, landmarks <= 1 ms/face\n");
     face_worker_release(w1);
     face_worker_release(w2);

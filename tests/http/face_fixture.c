@@ -338,38 +338,35 @@ int ff_labelled(void)
     return g_labelled == 1;
 }
 
-/* Faces of the demo photos found by recognize-faces, cut out with a margin and scaled so
- * that the face is about 200 px wide. */
+/* The faces of one demo group photo (the same people appear across the demo photos, so
+ * only one photo gives distinct people), found by recognize-faces, cut out with a margin
+ * and scaled so that the face is about 200 px wide. */
 static void demo_people(const user *teacher)
 {
-    static const char *const demos[] = {"sample1.jpg", "sample2.jpg", "sample3.jpg",
-                                        "sample4.jpg", "sample5.jpg", "sample6.jpg"};
+    const char *path = ff_demo_path("sample5.jpg");
+    char *b64 = ff_b64_file(path);
+    const char *one[1] = {b64};
+    face_image photo;
     klass k;
+    size_t i;
+    json_t *f;
 
     new_class(teacher, "Scratch", &k);
-    for (size_t d = 0; d < sizeof demos / sizeof *demos && g_n_people < FF_MAX_PEOPLE; d++) {
-        face_image photo;
-        char *b64 = ff_b64_file(ff_demo_path(demos[d]));
-        const char *one[1] = {b64};
-        json_t *body = json_pack("{s:I, s:o}", "class_id", (json_int_t)k.id, "images",
-                                 ff_images_array(one, 1));
-        att_resp r = want_status(ff_post("/api/attendance/recognize-faces", teacher, body), 200);
-        json_t *faces = json_object_get(r.json, "faces"), *f;
-        size_t i;
-
-        ff_load(ff_demo_path(demos[d]), &photo);
-        json_array_foreach(faces, i, f) {
-            json_t *box = json_object_get(f, "box");
-            int x = (int)jint(box, "x"), y = (int)jint(box, "y");
-            int w = (int)jint(box, "width"), h = (int)jint(box, "height");
-            if (w < 50 || g_n_people >= FF_MAX_PEOPLE)
-                continue;
-            ff_crop(&photo, x - w, y - h, 3 * w, 3 * h, 200.0 / w, &g_crops[g_n_people++]);
-        }
-        face_image_free(&photo);
-        att_resp_free(&r);
-        free(b64);
+    json_t *body = json_pack("{s:I, s:o}", "class_id", (json_int_t)k.id, "images",
+                             ff_images_array(one, 1));
+    att_resp r = want_status(ff_post("/api/attendance/recognize-faces", teacher, body), 200);
+    ff_load(path, &photo);
+    json_array_foreach(json_object_get(r.json, "faces"), i, f) {
+        json_t *box = json_object_get(f, "box");
+        int x = (int)jint(box, "x"), y = (int)jint(box, "y");
+        int w = (int)jint(box, "width"), h = (int)jint(box, "height");
+        if (w >= 50 && g_n_people < FF_MAX_PEOPLE)
+            ff_crop(&photo, x - w, y - h, 3 * w, 3 * h, 200.0 / w,
+                    &g_crops[g_n_people++]);
     }
+    face_image_free(&photo);
+    att_resp_free(&r);
+    free(b64);
     archive(teacher, &k);
 }
 
@@ -400,7 +397,8 @@ void ff_portrait_image(int p, int v, face_image *img)
         }
         return;
     }
-    assert_true(p < g_n_people);
+    assert_true(g_n_people > 0);
+    p %= g_n_people;   /* fewer distinct people: tests use at most two at a time */
     if (v == 0)
         ff_scale(&g_crops[p], 1.0, img);
     else if (v == 1)

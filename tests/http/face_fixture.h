@@ -47,8 +47,8 @@ json_t *ff_images_array(const char *const *b64, size_t n);
 
 /* Distinct people with three photos each. From the labelled set when present; otherwise
  * faces cut out of the npm demo group photos (boxes found through recognize-faces as
- * `teacher`, in a scratch class), each as a crop, its mirror image and a rescaled crop.
- * Returns how many people there are. */
+ * `teacher`, in a scratch class), each as a crop, its mirror image and a rescaled crop;
+ * person numbers then wrap around. Returns how many distinct people there are. */
 #define FF_MAX_PEOPLE 7
 int ff_people_init(const user *teacher);
 int ff_labelled(void);

@@ -72,6 +72,17 @@ static void test_annotate(void **state)
     }
     assert_true(dark > 200);
     assert_true(white > 40);
+    /* The label reads "Ada L?velace ?": 14 glyphs, one '?' per non-ASCII code point. At
+     * this size glyphs are 2x (12 px advance, 3 px padding): the strip spans x 200..371. */
+    int last_dark = 0;
+    for (int x = 200; x < 420; x++) {
+        int col = 0;
+        for (int y = 131; y < 149; y++)
+            col += px(&out, x, y)[1] < 60;
+        if (col >= 6)
+            last_dark = x;
+    }
+    assert_true(last_dark >= 366 && last_dark <= 374);
     face_image_free(&out);
 
     /* No downscale when the image is small enough; no faces at all is fine too. */

@@ -62,16 +62,14 @@ static void test_real_jpegs(void **state)
     (void)state;
     const char *shared = getenv("ATTENDLY_SHARED_DIR");
     const char *models = getenv("ATTENDLY_MODELS_DIR");
-    char paths[4][512];
+    char paths[8][512];
     int np = 0;
     if (shared) {
         snprintf(paths[np++], 512, "%s/testdata/faces/face_recognition_examples/examples/two_people.jpg", shared);
         snprintf(paths[np++], 512, "%s/testdata/faces/lfw/images/Andrew_Gilligan/Andrew_Gilligan_0001.jpg", shared);
     }
-    if (models) {
-        snprintf(paths[np++], 512, "%s/demo/sample1.jpg", models);
-        snprintf(paths[np++], 512, "%s/demo/sample6.jpg", models);
-    }
+    for (int i = 1; models && i <= 6; i++)
+        snprintf(paths[np++], 512, "%s/demo/sample%d.jpg", models, i);
     int decoded = 0;
     for (int i = 0; i < np; i++) {
         size_t n;
@@ -105,6 +103,7 @@ static void test_real_jpegs(void **state)
         free(d);
         decoded++;
     }
+    printf("decoded %d real JPEG files\n", decoded);
     if (!decoded) {
         printf("skipped: no real JPEG found (run scripts/models.sh or provide ../shared/testdata)\n");
         skip();

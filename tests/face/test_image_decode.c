@@ -239,6 +239,37 @@ static void test_orientation_anchor(void **state)
     free(px);
 }
 
+/* Some writers put eXIf after the image data; it still counts. */
+static void test_png_exif_after_idat(void **state)
+{
+    (void)state;
+    const int w = 24, h = 16;
+    uint8_t *px = synth_pattern(w, h);
+    size_t n;
+    uint8_t *png = synth_png(px, (size_t)w * h * 3, w, h, 2, 8, NULL, 0, 6, &n);
+    assert_non_null(png);
+    size_t at = 0;
+    for (size_t i = 8; i + 8 < n; i++)
+        if (memcmp(png + i + 4, "eXIf", 4) == 0) { at = i; break; }
+    assert_true(at > 0);
+    size_t clen = 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
+    uint8_t *moved = malloc(n);
+    size_t k = 0;
+    memcpy(moved, png, at); k = at;
+    memcpy(moved + k, png + at + clen, n - at - clen - 12); k += n - at - clen - 12;
+    memcpy(moved + k, png + at, clen); k += clen;
+    memcpy(moved + k, png + n - 12, 12); k += 12;
+    assert_int_equal(k, n);
+    face_image img;
+    assert_int_equal(decode(moved, n, LIMIT, &img), FACE_OK);
+    assert_int_equal(img.width, h);
+    assert_int_equal(img.height, w);
+    face_image_free(&img);
+    free(moved);
+    free(png);
+    free(px);
+}
+
 /* ---- PNG variants --------------------------------------------------------------------- */
 
 static void test_png_16bit_and_alpha(void **state)
@@ -517,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_orientation_png),
         cmocka_unit_test(test_orientation_webp),
         cmocka_unit_test(test_orientation_anchor),
+        cmocka_unit_test(test_png_exif_after_idat),
         cmocka_unit_test(test_png_16bit_and_alpha),
         cmocka_unit_test(test_png_grey_and_palette),
         cmocka_unit_test(test_jpeg_grey_progressive_cmyk),

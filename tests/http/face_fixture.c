@@ -338,6 +338,22 @@ int ff_labelled(void)
     return g_labelled == 1;
 }
 
+/* A face with a wide margin (the detector wants context), everything but the face and
+ * half a face around it painted grey so that no neighbour shows. */
+static void cut_out(const face_image *photo, int x, int y, int w, int h, face_image *out)
+{
+    double f = 200.0 / w;
+    int ox = x - w > 0 ? x - w : 0, oy = y - h > 0 ? y - h : 0;
+    int kx0 = (int)((x - w / 2 - ox) * f), ky0 = (int)((y - h / 2 - oy) * f);
+    int kx1 = (int)((x + w + w / 2 - ox) * f), ky1 = (int)((y + h + h / 2 - oy) * f);
+
+    ff_crop(photo, x - w, y - h, 3 * w, 3 * h, f, out);
+    for (int r = 0; r < out->height; r++)
+        for (int c = 0; c < out->width; c++)
+            if (c < kx0 || c >= kx1 || r < ky0 || r >= ky1)
+                memset(out->rgb + ((size_t)r * out->width + c) * 3, 128, 3);
+}
+
 /* The faces of one demo group photo (the same people appear across the demo photos, so
  * only one photo gives distinct people), found by recognize-faces, cut out with a margin
  * and scaled so that the face is about 200 px wide. */
@@ -361,8 +377,7 @@ static void demo_people(const user *teacher)
         int x = (int)jint(box, "x"), y = (int)jint(box, "y");
         int w = (int)jint(box, "width"), h = (int)jint(box, "height");
         if (w >= 50 && g_n_people < FF_MAX_PEOPLE)
-            ff_crop(&photo, x - w, y - h, 3 * w, 3 * h, 200.0 / w,
-                    &g_crops[g_n_people++]);
+            cut_out(&photo, x, y, w, h, &g_crops[g_n_people++]);
     }
     face_image_free(&photo);
     att_resp_free(&r);

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/client.h"
+#include "common/server.h"
 #include "face_fixture.h"
 
 #define UPLOAD "/api/face-data/upload"
@@ -742,6 +745,70 @@ static void test_access_rules(void **state)
     delete_face_data(&s);
 }
 
+/* ---- FACE_IMAGE_STORE=1 (§6.11) --------------------------------------------------- */
+
+/* Regular files under dir (recursively). */
+static int count_files(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "find '%s' -type f -name '*.jpg' 2>/dev/null | wc -l", dir);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    if (f) {
+        if (fscanf(f, "%d", &n) != 1)
+            n = -1;
+        pclose(f);
+    }
+    return n;
+}
+
+static void test_raw_image_store(void **state)
+{
+    char err[2048], models[1100], body[512], token[2048], faces_dir[700];
+    const char *env[] = {models, "FACE_IMAGE_STORE=1", "FACE_MAX_IMAGES_PER_STUDENT=2", NULL};
+    test_server srv;
+    http_resp r;
+
+    snprintf(models, sizeof models, "FACE_MODELS_DIR=%s", ff_models_dir());
+    if (test_server_start(&srv, NULL, env, err, sizeof err) < 0)
+        fail_msg("server: %s", err);
+    snprintf(faces_dir, sizeof faces_dir, "%s/faces", srv.dir);
+    snprintf(body, sizeof body, "{\"email\":\"raw.%d@example.io\",\"password\":\"correct-horse-1\","
+             "\"first_name\":\"R\",\"last_name\":\"Aw\",\"role\":\"student\"}", (int)getpid());
+    assert_int_equal(http_post_json(&srv, "/api/auth/signup", body, NULL, &r), 0);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(r.json, "access_token")));
+    http_resp_free(&r);
+
+    char *a = ff_portrait(OBAMA, 0), *b = ff_portrait(OBAMA, 1);
+    const char *imgs[] = {a, b, a};
+    json_t *j = json_pack("{s:o}", "images", ff_images_array(imgs, 3));
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    assert_int_equal(http_post_json(&srv, MULTI, text, token, &r), 0);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+    /* three accepted, the oldest trimmed with its file: two kept */
+    assert_int_equal(count_files(faces_dir), 2);
+    j = json_pack("{s:s}", "image", "data:image/jpeg;base64,/9j/");
+    free(text);
+    text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    assert_int_equal(http_post_json(&srv, UPLOAD, text, token, &r), 0);
+    assert_int_equal(r.status, 400);   /* failed upload: nothing written */
+    http_resp_free(&r);
+    assert_int_equal(count_files(faces_dir), 2);
+    assert_int_equal(http_call(&srv, "DELETE", "/api/face-data/delete", NULL, 0,
+                               &(http_opts){.bearer = token}, &r), 0);
+    assert_int_equal(r.status, 200);
+    http_resp_free(&r);
+    assert_int_equal(count_files(faces_dir), 0);
+    assert_int_equal(test_server_stop(&srv), 0);
+    free(text);
+    free(a);
+    free(b);
+}
+
 static int setup_people(void **state)
 {
     if (ff_faces_dir()) {
@@ -764,6 +831,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_trimming),
         cmocka_unit_test(test_orientations),
         cmocka_unit_test(test_access_rules),
+        cmocka_unit_test(test_raw_image_store),
     };
     if (ff_start(argc, argv, NULL) < 0)
         return ff_models_dir() ? 1 : 0;   /* no models: skipped (printed) */

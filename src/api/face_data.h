@@ -17,8 +17,8 @@ void api_face_delete(api_ctx *ctx);              /* DELETE /api/face-data/delete
 void api_face_class_students(api_ctx *ctx);      /* GET  /api/face-data/class/{id}/students-with-facial-data */
 void api_face_stats(api_ctx *ctx);               /* GET  /api/face-data/stats */
 /* face_images.c */
-void api_face_student_images(api_ctx *ctx);      /* GET  /api/face-data/student/{id}/images */
-void api_face_thumbnail(api_ctx *ctx);           /* GET  /api/face-data/images/{id}/thumbnail */
+void api_face_student_images(api_ctx *ctx);      /* GET  /api/face-data/student/{student_id}/images */
+void api_face_thumbnail(api_ctx *ctx);           /* GET  /api/face-data/images/{image_id}/thumbnail */
 /* face_recognize.c */
 void api_face_recognize_photo(api_ctx *ctx);     /* POST /api/face-data/recognize-from-photo */
 /* face_attendance.c */

@@ -64,7 +64,7 @@ static size_t on_read(char *ptr, size_t size, size_t n, void *ud)
     return want;
 }
 
-int http_request(const test_server *s, const char *method, const char *path, const char *body,
+int http_call(const test_server *s, const char *method, const char *path, const char *body,
                  size_t body_len, const http_opts *o, http_resp *out)
 {
     memset(out, 0, sizeof *out);
@@ -129,7 +129,7 @@ int http_request(const test_server *s, const char *method, const char *path, con
 int http_get(const test_server *s, const char *path, const char *bearer, http_resp *out)
 {
     http_opts o = {.bearer = bearer};
-    return http_request(s, "GET", path, NULL, 0, &o, out);
+    return http_call(s, "GET", path, NULL, 0, &o, out);
 }
 
 int http_post_json(const test_server *s, const char *path, const char *json, const char *bearer,
@@ -137,7 +137,7 @@ int http_post_json(const test_server *s, const char *path, const char *json, con
 {
     static const char *const hdrs[] = {"Content-Type: application/json", NULL};
     http_opts o = {.headers = hdrs, .bearer = bearer};
-    return http_request(s, "POST", path, json, json ? strlen(json) : 0, &o, out);
+    return http_call(s, "POST", path, json, json ? strlen(json) : 0, &o, out);
 }
 
 void http_resp_free(http_resp *r)

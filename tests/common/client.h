@@ -22,7 +22,7 @@ typedef struct http_opts {
 } http_opts;
 
 /* One request; body may be NULL. Returns 0 when a response arrived, -1 otherwise. */
-int http_request(const test_server *s, const char *method, const char *path, const char *body,
+int http_call(const test_server *s, const char *method, const char *path, const char *body,
                  size_t body_len, const http_opts *o, http_resp *out);
 /* Shorthands; bearer may be NULL. JSON bodies are sent as application/json. */
 int http_get(const test_server *s, const char *path, const char *bearer, http_resp *out);

@@ -10,12 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "api/api.h"
 #include "common/client.h"
+#include "core/base64.h"
+#include "core/token.h"
 #include "common/pgcluster.h"
 #include "common/server.h"
 
 #define STRICT_METRICS_TOKEN "metrics-token-for-tests"
+#define TEST_SECRET "http-test-secret-0123456789abcdef0123456789"
 
 static int g_pg;
 static pgcluster g_cluster;
@@ -52,7 +57,8 @@ static int group_setup(void **st)
             return -1;
         }
     }
-    if (start(&g_srv, "ops_default", NULL) < 0 || start(&g_strict, "ops_strict", strict_env) < 0)
+    static const char *const default_env[] = {"JWT_SECRET_KEY=" TEST_SECRET, NULL};
+    if (start(&g_srv, "ops_default", default_env) < 0 || start(&g_strict, "ops_strict", strict_env) < 0)
         return -1;
     return 0;
 }
@@ -75,7 +81,7 @@ static void get(const test_server *s, const char *path, http_resp *r)
 
 static void call(const test_server *s, const char *method, const char *path, http_resp *r)
 {
-    assert_int_equal(http_request(s, method, path, NULL, 0, NULL, r), 0);
+    assert_int_equal(http_call(s, method, path, NULL, 0, NULL, r), 0);
 }
 
 static void expect_header(const http_resp *r, const char *name, const char *want)
@@ -305,7 +311,7 @@ static void test_413_content_length(void **st)
     char *body = malloc(n);
     memset(body, ' ', n);
     http_resp r;
-    assert_int_equal(http_request(&g_strict, "POST", "/health", body, n, NULL, &r), 0);
+    assert_int_equal(http_call(&g_strict, "POST", "/health", body, n, NULL, &r), 0);
     expect_error(&r, 405, "Method not allowed");
     http_resp_free(&r);
     free(body);
@@ -318,14 +324,14 @@ static void test_413_chunked(void **st)
     memset(body, 'x', n);
     http_opts o = {.chunked = 1};
     http_resp r;
-    assert_int_equal(http_request(&g_strict, "POST", "/health", body, n, &o, &r), 0);
+    assert_int_equal(http_call(&g_strict, "POST", "/health", body, n, &o, &r), 0);
     expect_error(&r, 413, "Request body too large");
     http_resp_free(&r);
-    assert_int_equal(http_request(&g_strict, "POST", "/nope", body, 1048577, &o, &r), 0);
+    assert_int_equal(http_call(&g_strict, "POST", "/nope", body, 1048577, &o, &r), 0);
     expect_error(&r, 413, "Request body too large");
     http_resp_free(&r);
     /* at the limit, chunked: accepted, then routed */
-    assert_int_equal(http_request(&g_strict, "POST", "/health", body, 1048576, &o, &r), 0);
+    assert_int_equal(http_call(&g_strict, "POST", "/health", body, 1048576, &o, &r), 0);
     expect_error(&r, 405, "Method not allowed");
     http_resp_free(&r);
     free(body);
@@ -358,7 +364,7 @@ static void test_cors_any(void **st)
     for (size_t i = 0; i < 4; i++) {
         http_resp r;
         http_opts o = {.headers = hdrs};
-        assert_int_equal(http_request(&g_srv, "OPTIONS", paths[i], NULL, 0, &o, &r), 0);
+        assert_int_equal(http_call(&g_srv, "OPTIONS", paths[i], NULL, 0, &o, &r), 0);
         expect_preflight_headers(&r);
         expect_header(&r, "Access-Control-Allow-Origin", "*");
         http_resp_free(&r);
@@ -376,22 +382,22 @@ static void test_cors_origins_list(void **st)
     static const char *const bad[] = {"Origin: https://evil.example", NULL};
     http_opts og = {.headers = good}, ob = {.headers = bad};
     http_resp r;
-    assert_int_equal(http_request(&g_strict, "GET", "/api/openapi.json", NULL, 0, &og, &r), 0);
+    assert_int_equal(http_call(&g_strict, "GET", "/api/openapi.json", NULL, 0, &og, &r), 0);
     expect_status(&r, 200);
     expect_header(&r, "Access-Control-Allow-Origin", "https://b.example");
     expect_header(&r, "Vary", "Origin");
     expect_header(&r, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
     http_resp_free(&r);
-    assert_int_equal(http_request(&g_strict, "GET", "/api/openapi.json", NULL, 0, &ob, &r), 0);
+    assert_int_equal(http_call(&g_strict, "GET", "/api/openapi.json", NULL, 0, &ob, &r), 0);
     expect_status(&r, 200);
     expect_no_header(&r, "Access-Control-Allow-Origin");
     expect_header(&r, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
     http_resp_free(&r);
-    assert_int_equal(http_request(&g_strict, "OPTIONS", "/anything", NULL, 0, &og, &r), 0);
+    assert_int_equal(http_call(&g_strict, "OPTIONS", "/anything", NULL, 0, &og, &r), 0);
     expect_preflight_headers(&r);
     expect_header(&r, "Access-Control-Allow-Origin", "https://b.example");
     http_resp_free(&r);
-    assert_int_equal(http_request(&g_strict, "OPTIONS", "/anything", NULL, 0, &ob, &r), 0);
+    assert_int_equal(http_call(&g_strict, "OPTIONS", "/anything", NULL, 0, &ob, &r), 0);
     expect_preflight_headers(&r);
     expect_no_header(&r, "Access-Control-Allow-Origin");
     http_resp_free(&r);
@@ -406,7 +412,7 @@ static void request_with_id(const char *id_header, http_resp *r)
 {
     const char *hdrs[] = {id_header, NULL};
     http_opts o = {.headers = hdrs};
-    assert_int_equal(http_request(&g_srv, "GET", "/nope", NULL, 0, &o, r), 0);
+    assert_int_equal(http_call(&g_srv, "GET", "/nope", NULL, 0, &o, r), 0);
 }
 
 static int id_shape_ok(const char *id)
@@ -449,6 +455,175 @@ static void test_request_id(void **st)
     assert_string_not_equal(v1, v2);
 }
 
+
+/* ---- checks that need routes of the other resources ------------------------------------
+ * These pick suitable routes from the routing table itself, so they follow the table as it
+ * grows; with no such route in the build they are skipped with a message. */
+
+static const api_route *find_route(const char *method, enum route_auth auth, int with_id)
+{
+    for (const api_route *r = api_routes; r->method; r++)
+        if ((!method || strcmp(r->method, method) == 0) && r->auth == auth &&
+            (strchr(r->path, '{') != NULL) == with_id)
+            return r;
+    return NULL;
+}
+
+/* The template with every {…} replaced by `id`. */
+static void fill_template(const char *tpl, const char *id, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = tpl; *p && o + 1 < size;) {
+        if (*p == '{') {
+            o += (size_t)snprintf(out + o, size - o, "%s", id);
+            p = strchr(p, '}') + 1;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o < size ? o : size - 1] = '\0';
+}
+
+static void test_path_ids(void **st)
+{
+    const api_route *r = find_route(NULL, AUTH_ACCESS, 1);
+    if (!r) {
+        fprintf(stderr, "skipped: no authenticated route with an {id} in this build\n");
+        skip();
+    }
+    static const char *const bad[] = {"abc", "-1", "+1", "1.5", "1e3", "%20",
+                                      "1234567890123456789", "0x10", "12a"};
+    char path[512];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fill_template(r->path, bad[i], path, sizeof path);
+        http_resp resp;
+        call(&g_srv, r->method, path, &resp);
+        if (resp.status != 404)
+            fail_msg("%s %s: %ld, expected 404", r->method, path, resp.status);
+        expect_error(&resp, 404, "Not found");
+        http_resp_free(&resp);
+    }
+    /* 1 and 18 digits match the route: authentication answers, not routing */
+    static const char *const good[] = {"1", "123456789012345678", "007"};
+    for (size_t i = 0; i < 3; i++) {
+        fill_template(r->path, good[i], path, sizeof path);
+        http_resp resp;
+        call(&g_srv, r->method, path, &resp);
+        expect_token_error(&resp, "Missing Authorization Header");
+        http_resp_free(&resp);
+    }
+    fill_template(r->path, "1", path, sizeof path);
+    strcat(path, "/");
+    http_resp resp;
+    call(&g_srv, r->method, path, &resp);
+    expect_error(&resp, 404, "Not found");
+    http_resp_free(&resp);
+}
+
+static void test_json_bodies(void **st)
+{
+    const api_route *r = find_route("POST", AUTH_NONE, 0);
+    if (!r) {
+        fprintf(stderr, "skipped: no public POST route with a body in this build\n");
+        skip();
+    }
+    static const char *const invalid[] = {"{", "{\"a\":}", "nul", "{'a':1}", "{\"a\":1}x",
+                                          "\xff\xfe{}", "{\"a\":\"\xc3\x28\"}", " "};
+    for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+        http_resp resp;
+        assert_int_equal(http_post_json(&g_srv, r->path, invalid[i], NULL, &resp), 0);
+        expect_error(&resp, 400, "Invalid JSON body");
+        http_resp_free(&resp);
+    }
+    static const char *const not_object[] = {"[]", "[1,2]", "\"str\"", "42", "1.5", "true",
+                                             "false", "null"};
+    for (size_t i = 0; i < sizeof not_object / sizeof not_object[0]; i++) {
+        http_resp resp;
+        assert_int_equal(http_post_json(&g_srv, r->path, not_object[i], NULL, &resp), 0);
+        expect_error(&resp, 400, "Request body must be a JSON object");
+        http_resp_free(&resp);
+    }
+    /* no Content-Type at all: still parsed as JSON */
+    http_resp resp;
+    assert_int_equal(http_call(&g_srv, "POST", r->path, "[1]", 3, NULL, &resp), 0);
+    expect_error(&resp, 400, "Request body must be a JSON object");
+    http_resp_free(&resp);
+}
+
+static char *issue(long long uid, enum token_type type, long long ver, time_t now, long life)
+{
+    char *tok = NULL;
+    assert_int_equal(token_issue((const unsigned char *)TEST_SECRET, strlen(TEST_SECRET), uid,
+                                 "teacher", type, ver, now, life, &tok, NULL), TOKEN_OK);
+    return tok;
+}
+
+static void auth_call(const char *method, const char *path, const char *auth_header,
+                      http_resp *resp)
+{
+    const char *hdrs[] = {auth_header, NULL};
+    http_opts o = {.headers = auth_header ? hdrs : NULL};
+    assert_int_equal(http_call(&g_srv, method, path, NULL, 0, &o, resp), 0);
+}
+
+static void expect_auth(const api_route *r, const char *auth_header, const char *msg)
+{
+    http_resp resp;
+    auth_call(r->method, r->path, auth_header, &resp);
+    expect_token_error(&resp, msg);
+    http_resp_free(&resp);
+}
+
+static void test_authorization_header(void **st)
+{
+    const api_route *r = find_route("GET", AUTH_ACCESS, 0);
+    if (!r) {
+        fprintf(stderr, "skipped: no authenticated GET route in this build\n");
+        skip();
+    }
+    char hdr[4096];
+    time_t now = time(NULL);
+    expect_auth(r, NULL, "Missing Authorization Header");
+    expect_auth(r, "Authorization:", "Missing Authorization Header");
+    expect_auth(r, "Authorization: Basic dXNlcjpwYXNz", "Invalid token");
+    expect_auth(r, "Authorization: Bearer", "Invalid token");
+    expect_auth(r, "Authorization: Bearer ", "Invalid token");
+    expect_auth(r, "Authorization: Bearer not-a-jwt", "Invalid token");
+    expect_auth(r, "Authorization: Bearer a.b.c", "Invalid token");
+    expect_auth(r, "Authorization: Token abc", "Invalid token");
+
+    char *tok = issue(999999, TOKEN_ACCESS, 0, now, 600);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer  %s", tok); /* two spaces */
+    expect_auth(r, hdr, "Invalid token");
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %sx", tok); /* broken signature */
+    expect_auth(r, hdr, "Invalid token");
+    /* a valid token of a user that does not exist; the scheme word in any case */
+    snprintf(hdr, sizeof hdr, "Authorization: bEARER %s", tok);
+    expect_auth(r, hdr, "User not found or inactive");
+    free(tok);
+
+    tok = issue(999999, TOKEN_REFRESH, 0, now, 600); /* refresh token on an access route */
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
+    expect_auth(r, hdr, "Invalid token");
+    free(tok);
+    tok = issue(999999, TOKEN_ACCESS, 0, now - 7200, 600); /* expired an hour ago */
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
+    expect_auth(r, hdr, "Token has expired");
+    free(tok);
+
+    /* alg none: header {"alg":"none","typ":"JWT"}, claims of a plausible access token */
+    char claims[256];
+    snprintf(claims, sizeof claims,
+             "{\"sub\":\"1\",\"type\":\"access\",\"jti\":\"x\",\"exp\":%lld,\"ver\":0}",
+             (long long)now + 600);
+    char *h64 = base64_encode("{\"alg\":\"none\",\"typ\":\"JWT\"}", 27, 1);
+    char *c64 = base64_encode(claims, strlen(claims), 1);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s.%s.", h64, c64);
+    expect_auth(r, hdr, "Invalid token");
+    free(h64);
+    free(c64);
+}
+
 /* ---- shutdown ------------------------------------------------------------------------ */
 
 static void test_sigterm_clean_exit(void **st)
@@ -483,6 +658,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cors_any),
         cmocka_unit_test(test_cors_origins_list),
         cmocka_unit_test(test_request_id),
+        cmocka_unit_test(test_path_ids),
+        cmocka_unit_test(test_json_bodies),
+        cmocka_unit_test(test_authorization_header),
         cmocka_unit_test(test_sigterm_clean_exit),
     };
     return cmocka_run_group_tests_name(g_pg ? "http_ops_pg" : "http_ops_sqlite", tests,

@@ -1,6 +1,7 @@
 /* The routing table (API.md). One line per route; the HTTP layer matches the path
  * template ({…} = 1-18 digits), answers 404/405, authenticates per `auth`, then calls
  * the handler. Keep each resource's routes together, in the order of API.md. */
+#include "api/face_data.h"
 #include "api/handlers.h"
 
 const api_route api_routes[] = {
@@ -9,5 +10,21 @@ const api_route api_routes[] = {
     {"GET", "/metrics", api_metrics, AUTH_METRICS, 0},
     {"GET", "/api/openapi.json", api_openapi, AUTH_NONE, 0},
 
+    /* §6 Face data (api/face_*.c); face_work marks the §5.6 face routes */
+    {"POST", "/api/face-data/upload", api_face_upload, AUTH_ACCESS, 1},
+    {"POST", "/api/face-data/multiple-upload", api_face_multiple_upload, AUTH_ACCESS, 1},
+    {"POST", "/api/face-data/upload-orientations", api_face_upload_orientations, AUTH_ACCESS, 1},
+    {"GET", "/api/face-data/my-data", api_face_my_data, AUTH_ACCESS, 0},
+    {"GET", "/api/face-data/student/facial-status", api_face_facial_status, AUTH_ACCESS, 0},
+    {"DELETE", "/api/face-data/delete", api_face_delete, AUTH_ACCESS, 0},
+    {"POST", "/api/face-data/validate-image", api_face_validate_image, AUTH_ACCESS, 1},
+    {"GET", "/api/face-data/class/{id}/students-with-facial-data", api_face_class_students,
+     AUTH_ACCESS, 0},
+    {"GET", "/api/face-data/stats", api_face_stats, AUTH_ACCESS, 0},
+    {"GET", "/api/face-data/student/{student_id}/images", api_face_student_images, AUTH_ACCESS, 0},
+    {"GET", "/api/face-data/images/{image_id}/thumbnail", api_face_thumbnail, AUTH_ACCESS, 0},
+    {"POST", "/api/face-data/recognize-from-photo", api_face_recognize_photo, AUTH_ACCESS, 1},
+    /* §7.7 (api/face_attendance.c) */
+    {"POST", "/api/attendance/recognize-faces", api_attendance_recognize_faces, AUTH_ACCESS, 1},
     {NULL, NULL, NULL, AUTH_NONE, 0},
 };

@@ -30,6 +30,24 @@ static int open_database(char *err, size_t errlen)
     return 0;
 }
 
+/* The face engine is optional at start-up: without usable models the server still serves
+ * everything else, /health answers 503 with face_recognition "unavailable" and the face
+ * endpoints answer 503, so a wrong FACE_MODELS_DIR is visible to orchestration and in the
+ * log instead of taking accounts, classes and manual attendance down with it. */
+static void open_face_engine(void)
+{
+    char err[512] = "";
+    int workers = g_config.recognition_workers > 0 ? g_config.recognition_workers : 1;
+
+    g_app.face = face_engine_open(g_config.models_dir, workers, err, sizeof err);
+    if (g_app.face)
+        log_info("face engine ready", "models_dir=\"%s\" workers=%d", g_config.models_dir,
+                 workers);
+    else
+        log_error("face engine unavailable", "models_dir=\"%s\" reason=\"%s\"",
+                  g_config.models_dir, err);
+}
+
 /* Signals are blocked in every thread (the server's threads inherit the mask) and
  * collected synchronously by the main thread. */
 static int wait_for_signal(const sigset_t *set)
@@ -70,8 +88,7 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "attendly: database: %s\n", err);
         goto out;
     }
-    /* The face engine is opened here once it is part of the build; until then g_app.face
-     * stays NULL and /health reports face_recognition "unavailable". */
+    open_face_engine();
     srv = http_server_start(&g_config, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "attendly: %s\n", err);
@@ -84,6 +101,9 @@ int cli_serve(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, SHUTDOWN_GRACE_MS);
+    if (g_app.face)
+        face_engine_close(g_app.face);
+    g_app.face = NULL;
     if (g_app.db)
         db_close(g_app.db);
     g_app.db = NULL;

@@ -599,6 +599,39 @@ static void test_parallel_busy(void **state)
     assert_int_equal(test_server_stop(&srv), 0);
 }
 
+/* Without usable models the server still runs: /health says so (503) and the face
+ * endpoints answer 503, after their own role and field checks. */
+static void test_engine_unavailable(void **state)
+{
+    char err[2048], body[512], token[2048];
+    const char *env[] = {"FACE_MODELS_DIR=/nonexistent/models", NULL};
+    test_server srv;
+    http_resp r;
+
+    if (test_server_start(&srv, NULL, env, err, sizeof err) < 0)
+        fail_msg("server: %s", err);
+    assert_int_equal(http_get(&srv, "/health", NULL, &r), 0);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(json_string_value(json_object_get(r.json, "face_recognition")), "unavailable");
+    assert_string_equal(json_string_value(json_object_get(r.json, "database")), "connected");
+    http_resp_free(&r);
+    snprintf(body, sizeof body, "{\"email\":\"nomodel.%d@example.io\",\"password\":\"correct-horse-1\","
+             "\"first_name\":\"N\",\"last_name\":\"O\",\"role\":\"student\"}", (int)getpid());
+    assert_int_equal(http_post_json(&srv, "/api/auth/signup", body, NULL, &r), 0);
+    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(r.json, "access_token")));
+    http_resp_free(&r);
+    assert_int_equal(http_post_json(&srv, "/api/face-data/upload", "{}", token, &r), 0);
+    expect_error(&r, 400, "Image data is required");
+    http_resp_free(&r);
+    assert_int_equal(http_post_json(&srv, "/api/face-data/upload", "{\"image\":\"abc\"}", token, &r), 0);
+    expect_error(&r, 503, "Face recognition is unavailable");
+    http_resp_free(&r);
+    assert_int_equal(http_get(&srv, "/api/face-data/my-data", token, &r), 0);
+    assert_int_equal(r.status, 200);
+    http_resp_free(&r);
+    assert_int_equal(test_server_stop(&srv), 0);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const env[] = {"RECOGNITION_WORKERS=2", NULL};
@@ -607,6 +640,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_candidates),
         cmocka_unit_test(test_parallel_all_complete),
         cmocka_unit_test(test_parallel_busy),
+        cmocka_unit_test(test_engine_unavailable),
     };
     const struct CMUnitTest labelled[] = {
         cmocka_unit_test(test_group_photo),

@@ -269,11 +269,20 @@ static int upsert_summary(db_conn *c, const store_face_enrolment *in)
     return face_exec_stmt(s);
 }
 
+/* Serialises enrolments (migration 002): the row lock is held until commit. */
+static int lock_enrolments(db_conn *c)
+{
+    return face_exec_stmt(db_prepare(c, "UPDATE face_enrol_lock SET id = id WHERE id = 1"));
+}
+
 static int enrol_in_tx(db_conn *c, const store_face_enrolment *in, const store_face_rules *rules,
                        store_face_enrol_result *res)
 {
-    int rc = store_face_data_get(c, in->user_id, &res->data);
+    int rc = lock_enrolments(c);
 
+    if (rc != DB_OK)
+        return rc;
+    rc = store_face_data_get(c, in->user_id, &res->data);
     if (rc != DB_ROW && rc != DB_DONE)
         return rc;
     res->created = rc == DB_DONE;

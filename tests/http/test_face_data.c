@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,47 @@ static void test_duplicate_guard(void **state)
     free(b);
 }
 
+/* Two accounts enrolling the same face at the same moment: exactly one wins. */
+typedef struct race_arg {
+    const user *u;
+    const char *body;
+    long status;
+} race_arg;
+
+static void *race_upload(void *p)
+{
+    race_arg *a = p;
+    att_resp r = att_call("POST", UPLOAD, a->u->token, a->body);
+    a->status = r.status;
+    att_resp_free(&r);
+    return NULL;
+}
+
+static void test_duplicate_race(void **state)
+{
+    user s1, s2;
+    new_user(&s1, "student", "Race", "One");
+    new_user(&s2, "student", "Race", "Two");
+    char *b64 = ff_portrait(KIT, 0);
+    json_t *j = ff_image_body(b64);
+    char *body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    for (int round = 0; round < 3; round++) {
+        race_arg a = {&s1, body, 0}, b = {&s2, body, 0};
+        pthread_t ta, tb;
+        assert_int_equal(pthread_create(&ta, NULL, race_upload, &a), 0);
+        assert_int_equal(pthread_create(&tb, NULL, race_upload, &b), 0);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        assert_true((a.status == 201 && b.status == 409) || (a.status == 409 && b.status == 201));
+        assert_int_equal(stored_count(&s1) + stored_count(&s2), 1);
+        delete_face_data(&s1);
+        delete_face_data(&s2);
+    }
+    free(body);
+    free(b64);
+}
+
 /* ---- delete and re-enrolment ------------------------------------------------------- */
 
 static void test_delete_and_reenrol(void **state)
@@ -827,6 +869,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_upload_and_reads),
         cmocka_unit_test(test_multiple_upload),
         cmocka_unit_test(test_duplicate_guard),
+        cmocka_unit_test(test_duplicate_race),
         cmocka_unit_test(test_delete_and_reenrol),
         cmocka_unit_test(test_trimming),
         cmocka_unit_test(test_orientations),

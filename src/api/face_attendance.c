@@ -46,6 +46,27 @@ static const char *images_check(const json_t *body, json_t **arr)
     return NULL;
 }
 
+/* Steps 4-6: the optional fields. NULL, or the 400 message. */
+static const char *rf_options(const json_t *body, rf_req *rq)
+{
+    field_err err;
+    int r;
+
+    rq->tolerance = g_config.face_tolerance;
+    if (jv_number(body, "tolerance", &rq->tolerance, &err) == JV_ERR)
+        return "tolerance must be a number";
+    if (!(rq->tolerance > 0.0 && rq->tolerance <= 1.0))
+        return "Tolerance must be greater than 0 and at most 1";
+    if ((r = jv_int(body, "session_id", &rq->session_id, &err)) == JV_ERR)
+        return "session_id must be an integer";
+    rq->has_session = r == JV_OK;
+    if (jv_bool(body, "mark", &rq->mark, &err) == JV_ERR)
+        return "mark must be a boolean";
+    if (jv_bool(body, "annotate", &rq->annotate, &err) == JV_ERR)
+        return "annotate must be a boolean";
+    return NULL;
+}
+
 /* Steps 2-7; replies 400 and returns -1 on the first failure. */
 static int rf_fields(api_ctx *ctx, rf_req *rq)
 {
@@ -56,22 +77,10 @@ static int rf_fields(api_ctx *ctx, rf_req *rq)
 
     if (!body)
         return -1;
-    rq->tolerance = g_config.face_tolerance;
     if ((r = jv_int(body, "class_id", &rq->class_id, &err)) != JV_OK)
         msg = r == JV_MISSING ? "Class ID is required" : "class_id must be an integer";
-    else if ((msg = images_check(body, &rq->images)) != NULL)
-        ;
-    else if ((r = jv_number(body, "tolerance", &rq->tolerance, &err)) == JV_ERR)
-        msg = "tolerance must be a number";
-    else if (!(rq->tolerance > 0.0 && rq->tolerance <= 1.0))
-        msg = "Tolerance must be greater than 0 and at most 1";
-    else if ((r = jv_int(body, "session_id", &rq->session_id, &err)) == JV_ERR)
-        msg = "session_id must be an integer";
-    else if ((rq->has_session = r == JV_OK, jv_bool(body, "mark", &rq->mark, &err)) == JV_ERR)
-        msg = "mark must be a boolean";
-    else if (jv_bool(body, "annotate", &rq->annotate, &err) == JV_ERR)
-        msg = "annotate must be a boolean";
-    else if (rq->mark && !rq->has_session)
+    else if (!(msg = images_check(body, &rq->images)) && !(msg = rf_options(body, rq)) &&
+             rq->mark && !rq->has_session)
         msg = "session_id is required when mark is true";
     if (!msg)
         return 0;

@@ -3,12 +3,14 @@
 
 #include <stdint.h>
 
-/* Parses [+]digits into *out, saturating at INT64_MAX. -1 when not plain decimal. */
+/* Parses [+]digits into *out, saturating at INT64_MAX. -1 when not plain decimal.
+ * A leading space is taken as the '+': form-style query decoding turns an unescaped
+ * "?limit=+5" into " 5" before we see it. */
 static int parse_decimal(const char *s, int64_t *out)
 {
     int64_t v = 0;
 
-    if (*s == '+')
+    if (*s == '+' || *s == ' ')
         s++;
     if (*s == '\0')
         return -1;

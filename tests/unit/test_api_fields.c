@@ -30,8 +30,10 @@ static void test_limit(void **state)
     assert_int_equal(v, 5);
     assert_int_equal(api_page_parse_limit("0001000", &v), 0);
     assert_int_equal(v, 1000);
+    assert_int_equal(api_page_parse_limit(" 5", &v), 0);   /* "+5" after query decoding */
+    assert_int_equal(v, 5);
 
-    const char *bad[] = {"", "0", "1001", "-1", "+", "1.5", "1e3", " 5", "5 ", "abc",
+    const char *bad[] = {"", "0", "1001", "-1", "+", "1.5", "1e3", "  5", "+ 5", "5 ", "abc",
                          "0x10", "99999999999999999999999", "++1", "-0"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(api_page_parse_limit(bad[i], &v), -1);
@@ -54,7 +56,7 @@ static void test_offset(void **state)
     assert_int_equal(api_page_parse_offset("99999999999999999999999", &v), 0);
     assert_int_equal(v, INT64_MAX);
 
-    const char *bad[] = {"", "-1", "-0", "1.0", "1e2", " 1", "x", "+"};
+    const char *bad[] = {"", "-1", "-0", "1.0", "1e2", "  1", "1 ", "x", "+", " "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(api_page_parse_offset(bad[i], &v), -1);
 }

@@ -1,0 +1,856 @@
+/* HTTP tests of /api/auth (API.md §3) against a real server, on SQLite or PostgreSQL
+ * (argv[1]: "sqlite" or "pg"). */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *g_backend = "sqlite";
+
+/* ---- signup ---------------------------------------------------------------------- */
+
+static int g_n;
+
+/* A valid signup body with `override` (JSON object text) merged in and `remove` (a key
+ * or NULL) deleted. */
+static char *signup_body(const char *override, const char *remove)
+{
+    json_t *base = json_pack("{s:s, s:s, s:s, s:s, s:s}",
+                             "email", th_fmt("signup%d.%d@example.com", (int)getpid(), ++g_n),
+                             "password", "password1", "first_name", "Ann",
+                             "last_name", "Lee", "role", "student");
+    char *out;
+
+    if (override) {
+        json_t *o = json_loads(override, JSON_ALLOW_NUL, NULL);
+        assert_non_null(o);
+        json_object_update(base, o);
+        json_decref(o);
+    }
+    if (remove)
+        json_object_del(base, remove);
+    out = json_dumps(base, JSON_COMPACT);
+    json_decref(base);
+    return out;
+}
+
+static void signup_expect(const char *override, const char *remove, long status,
+                          const char *msg)
+{
+    char *body = signup_body(override, remove);
+    th_call_error("POST", "/api/auth/signup", NULL, body, status, msg);
+    free(body);
+}
+
+static void test_signup_success(void **state)
+{
+    const char *email = th_fmt("  New.User%d@Example.COM ", (int)getpid());
+    fx_resp r = fx_req("POST", "/api/auth/signup", NULL,
+                       th_fmt("{\"email\":\"%s\",\"password\":\"  pass word \","
+                              "\"first_name\":\"  Ann \",\"last_name\":\"\\tLee\\n\","
+                              "\"role\":\"teacher\"}", email));
+    json_t *u;
+    char role[16];
+    int64_t ver;
+
+    assert_int_equal(r.status, 201);
+    assert_string_equal(th_str(r.json, "message"), "User created successfully");
+    u = json_object_get(r.json, "user");
+    th_check_user(u);
+    assert_string_equal(th_str(u, "email"), th_fmt("new.user%d@example.com", (int)getpid()));
+    assert_string_equal(th_str(u, "first_name"), "Ann");
+    assert_string_equal(th_str(u, "last_name"), "Lee");
+    assert_string_equal(th_str(u, "full_name"), "Ann Lee");
+    assert_string_equal(th_str(u, "role"), "teacher");
+    assert_true(json_is_true(json_object_get(u, "is_active")));
+    assert_string_equal(th_str(u, "created_at"), th_str(u, "updated_at"));
+    th_token_claims(th_str(r.json, "access_token"), role, sizeof role, &ver);
+    assert_string_equal(role, "teacher");
+    assert_int_equal(ver, 0);
+    th_str(r.json, "refresh_token");
+
+    /* The token works, and the password was not trimmed. */
+    tuser t = {0};
+    snprintf(t.access, sizeof t.access, "%s", th_str(r.json, "access_token"));
+    fx_free(&r);
+    r = fx_req("GET", "/api/auth/profile", t.access, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"new.user%d@example.com\",\"password\":\"pass word\"}",
+                         (int)getpid()), 401, "Invalid email or password");
+    r = fx_req("POST", "/api/auth/login", NULL,
+               th_fmt("{\"email\":\"new.user%d@example.com\",\"password\":\"  pass word \"}",
+                      (int)getpid()));
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+}
+
+static void test_signup_required(void **state)
+{
+    th_call_error("POST", "/api/auth/signup", NULL, "{}", 400, "email is required");
+    th_call_error("POST", "/api/auth/signup", NULL, "", 400, "email is required");
+    static const char *const keys[] = {"email", "password", "first_name", "last_name", "role"};
+    for (int i = 0; i < 5; i++) {
+        char msg[64], o[128];
+        snprintf(msg, sizeof msg, "%s is required", keys[i]);
+        signup_expect(NULL, keys[i], 400, msg);
+        snprintf(o, sizeof o, "{\"%s\":null}", keys[i]);
+        signup_expect(o, NULL, 400, msg);
+        snprintf(o, sizeof o, "{\"%s\":\"\"}", keys[i]);
+        signup_expect(o, NULL, 400, msg);
+        if (i != 1) {   /* blank after trimming counts as missing, except passwords */
+            snprintf(o, sizeof o, "{\"%s\":\" \\t \"}", keys[i]);
+            signup_expect(o, NULL, 400, msg);
+        }
+        snprintf(msg, sizeof msg, "%s must be a string", keys[i]);
+        snprintf(o, sizeof o, "{\"%s\":5}", keys[i]);
+        signup_expect(o, NULL, 400, msg);
+        snprintf(o, sizeof o, "{\"%s\":[\"x\"]}", keys[i]);
+        signup_expect(o, NULL, 400, msg);
+        snprintf(o, sizeof o, "{\"%s\":true}", keys[i]);
+        signup_expect(o, NULL, 400, msg);
+    }
+    /* A blank password is not empty: it fails on length. */
+    signup_expect("{\"password\":\"   \"}", NULL, 400, "Password must be at least 8 characters long");
+    /* Field order: the first field's failure wins, whatever the later ones are. */
+    signup_expect("{\"email\":5,\"password\":null}", NULL, 400, "email must be a string");
+    signup_expect("{\"first_name\":5}", "password", 400, "password is required");
+    signup_expect("{\"last_name\":5,\"role\":null}", NULL, 400, "last_name must be a string");
+    /* Presence (step 1) comes before every format rule. */
+    signup_expect("{\"email\":\"bad\",\"role\":null}", NULL, 400, "role is required");
+    signup_expect("{\"password\":\"x\",\"first_name\":\"  \"}", NULL, 400,
+                  "first_name is required");
+}
+
+static void test_signup_rules(void **state)
+{
+    const char *bad_emails[] = {"bad", "a@b", "a@b.c", "ann@ex ample.com", "ann@@x.io",
+                                "@x.io", "ann@x.c0", "ann@x_y.io", "ann\\u0000@x.io"};
+    for (size_t i = 0; i < sizeof bad_emails / sizeof *bad_emails; i++)
+        signup_expect(th_fmt("{\"email\":\"%s\"}", bad_emails[i]), NULL, 400,
+                      "Invalid email format");
+    char long_email[300];
+    memset(long_email, 'a', sizeof long_email);
+    memcpy(long_email + 255 - 7, "@ab.com", 8);    /* 255 characters */
+    signup_expect(th_fmt("{\"email\":\"%s\"}", long_email), NULL, 400, "Invalid email format");
+    /* Email before password, password before names, names before role. */
+    signup_expect("{\"email\":\"bad\",\"password\":\"short\"}", NULL, 400,
+                  "Invalid email format");
+    signup_expect("{\"password\":\"short\",\"first_name\":\"\\u0000\"}", NULL, 400,
+                  "Password must be at least 8 characters long");
+    signup_expect("{\"last_name\":\"\\u0000\",\"role\":\"admin\"}", NULL, 400,
+                  "last_name contains invalid characters");
+
+    /* Password length in code points: 7 four-byte characters are too short, 8
+     * two-byte ones are enough; 129 is too long. */
+    signup_expect("{\"password\":\"1234567\"}", NULL, 400,
+                  "Password must be at least 8 characters long");
+    signup_expect("{\"password\":\"\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00"
+                  "\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\"}", NULL, 400,
+                  "Password must be at least 8 characters long");
+    signup_expect("{\"password\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"}",
+                  NULL, 201, NULL);
+    char pw[200];
+    memset(pw, 'p', 129);
+    pw[129] = '\0';
+    signup_expect(th_fmt("{\"password\":\"%s\"}", pw), NULL, 400,
+                  "Password must be at most 128 characters long");
+    pw[128] = '\0';
+    signup_expect(th_fmt("{\"password\":\"%s\"}", pw), NULL, 201, NULL);
+
+    /* Names: at most 80 code points, no U+0000; first_name's rules before last_name's. */
+    char name[400] = "";
+    for (int i = 0; i < 81; i++)
+        strcat(name, "\\u00e9");
+    signup_expect(th_fmt("{\"first_name\":\"%s\"}", name), NULL, 400,
+                  "first_name must be at most 80 characters");
+    signup_expect(th_fmt("{\"last_name\":\"%s\"}", name), NULL, 400,
+                  "last_name must be at most 80 characters");
+    signup_expect(th_fmt("{\"first_name\":\"A\\u0000\",\"last_name\":\"%s\"}", name), NULL, 400,
+                  "first_name contains invalid characters");
+    signup_expect(th_fmt("{\"first_name\":\" %s \"}", name + 6), NULL, 201, NULL);  /* 80 */
+
+    const char *bad_roles[] = {"admin", "Teacher", "STUDENT", "teacher2"};
+    for (size_t i = 0; i < 4; i++)
+        signup_expect(th_fmt("{\"role\":\"%s\"}", bad_roles[i]), NULL, 400,
+                      "Role must be either teacher or student");
+}
+
+static void test_signup_duplicate(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    char upper[128];
+    snprintf(upper, sizeof upper, "%s", u.email);
+    for (char *p = upper; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    signup_expect(th_fmt("{\"email\":\"%s\"}", u.email), NULL, 409,
+                  "User with this email already exists");
+    signup_expect(th_fmt("{\"email\":\"  %s \"}", upper), NULL, 409,
+                  "User with this email already exists");
+    /* Validation (400) comes before the conflict (409). */
+    signup_expect(th_fmt("{\"email\":\"%s\",\"role\":\"x\"}", u.email), NULL, 400,
+                  "Role must be either teacher or student");
+    assert_int_equal(fx_query_int(th_fmt("SELECT COUNT(*) FROM users WHERE email = '%s'",
+                                         u.email)), 1);
+}
+
+static void test_signup_bad_bodies(void **state)
+{
+    th_call_error("POST", "/api/auth/signup", NULL, "{\"email\":", 400, "Invalid JSON body");
+    th_call_error("POST", "/api/auth/signup", NULL, "[1,2]", 400,
+                  "Request body must be a JSON object");
+    th_call_error("POST", "/api/auth/signup", NULL, "null", 400,
+                  "Request body must be a JSON object");
+}
+
+/* ---- login ----------------------------------------------------------------------- */
+
+static void test_login(void **state)
+{
+    tuser u;
+    th_signup(&u, "teacher");
+    char first_access[2048];
+    snprintf(first_access, sizeof first_access, "%s", u.access);
+
+    fx_resp r = fx_req("POST", "/api/auth/login", NULL,
+                       th_fmt("{\"email\":\"  %s \",\"password\":\"%s\",\"extra\":1}",
+                              u.email, u.password));
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(r.json, "message"), "Login successful");
+    th_check_user(json_object_get(r.json, "user"));
+    assert_int_equal(th_int(json_object_get(r.json, "user"), "id"), u.id);
+    assert_string_not_equal(th_str(r.json, "access_token"), first_access);
+    th_str(r.json, "refresh_token");
+    fx_free(&r);
+    /* Earlier tokens stay valid. */
+    r = fx_req("GET", "/api/auth/verify-token", first_access, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    /* Upper-case email. */
+    char upper[128];
+    snprintf(upper, sizeof upper, "%s", u.email);
+    upper[0] = 'U';
+    r = fx_req("POST", "/api/auth/login", NULL,
+               th_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", upper, u.password));
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"%s\",\"password\":\"wrong-password\"}", u.email),
+                  401, "Invalid email or password");
+    th_call_error("POST", "/api/auth/login", NULL,
+                  "{\"email\":\"nobody-here@example.com\",\"password\":\"whatever1\"}",
+                  401, "Invalid email or password");
+    /* A password is compared exactly: not trimmed. */
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"%s\",\"password\":\" %s\"}", u.email, u.password),
+                  401, "Invalid email or password");
+}
+
+static void test_login_validation(void **state)
+{
+    const char *missing[] = {"{}", "", "{\"email\":\"a@b.io\"}", "{\"password\":\"x\"}",
+                             "{\"email\":null,\"password\":\"x\"}",
+                             "{\"email\":\"   \",\"password\":\"x\"}",
+                             "{\"email\":\"a@b.io\",\"password\":\"\"}",
+                             "{\"email\":5}",    /* missing password wins over the type */
+                             "{\"email\":\"a@b.io\",\"password\":null}"};
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++)
+        th_call_error("POST", "/api/auth/login", NULL, missing[i], 400,
+                      "Email and password are required");
+    th_call_error("POST", "/api/auth/login", NULL, "{\"email\":5,\"password\":\"x\"}", 400,
+                  "email must be a string");
+    th_call_error("POST", "/api/auth/login", NULL, "{\"email\":\"a@b.io\",\"password\":[1]}",
+                  400, "password must be a string");
+    th_call_error("POST", "/api/auth/login", NULL, "{\"email\":{},\"password\":7}", 400,
+                  "email must be a string");
+    /* A password of spaces is not empty. */
+    th_call_error("POST", "/api/auth/login", NULL,
+                  "{\"email\":\"nobody2@example.com\",\"password\":\"  \"}", 401,
+                  "Invalid email or password");
+}
+
+static void test_login_deactivated(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    assert_int_equal(fx_exec(th_fmt("UPDATE users SET is_active = 0 WHERE id = %lld",
+                                    (long long)u.id)), 0);
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", u.email, u.password),
+                  401, "Account is deactivated");
+    /* Only after the password verified. */
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"%s\",\"password\":\"not-the-password\"}", u.email),
+                  401, "Invalid email or password");
+    /* Existing tokens stop working too. */
+    fx_resp r = fx_req("GET", "/api/auth/profile", u.access, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "error"), "User not found or inactive");
+    fx_free(&r);
+    /* Both failures were recorded for the email. */
+    assert_int_equal(fx_query_int(th_fmt("SELECT COUNT(*) FROM login_failures WHERE email = '%s'",
+                                         u.email)), 2);
+}
+
+static fx_resp login_from(const char *addr, const char *email, const char *password)
+{
+    const char *hdr[] = {th_fmt("X-Forwarded-For: %s, 10.9.9.9", addr), NULL};
+    return fx_req_h("POST", "/api/auth/login", NULL,
+                    th_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", email, password), hdr);
+}
+
+static void expect_status_from(const char *addr, const char *email, const char *password,
+                               long status)
+{
+    fx_resp r = login_from(addr, email, password);
+    if (r.status != status)
+        fprintf(stderr, "login %s from %s: expected %ld, got %ld\n", email, addr, status,
+                r.status);
+    assert_int_equal(r.status, status);
+    if (status == 429) {
+        assert_string_equal(th_str(r.json, "error"), "Too many login attempts. Try again later.");
+        long ra = atol(r.retry_after);
+        assert_true(ra >= 1 && ra <= 900);
+        assert_true(ra >= 880);   /* the oldest failure is seconds old */
+    }
+    fx_free(&r);
+}
+
+static void test_rate_limit_email(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    for (int i = 0; i < 10; i++)
+        expect_status_from("10.1.0.1", u.email, "wrong-password", 401);
+    /* The right password is refused too, from any address. */
+    expect_status_from("10.1.0.1", u.email, u.password, 429);
+    expect_status_from("10.1.0.2", u.email, u.password, 429);
+    /* Upper case is the same normalised email. */
+    char upper[160];
+    snprintf(upper, sizeof upper, "  %s", u.email);
+    upper[2] = 'U';
+    expect_status_from("10.1.0.3", upper, u.password, 429);
+    /* Refusals are not counted as failures. */
+    assert_int_equal(fx_query_int(th_fmt("SELECT COUNT(*) FROM login_failures WHERE email = '%s'",
+                                         u.email)), 10);
+    /* The address is not blocked for other emails (10 < 50). */
+    tuser v;
+    th_signup(&v, "student");
+    expect_status_from("10.1.0.1", v.email, v.password, 200);
+
+    /* Unknown emails are counted too. */
+    for (int i = 0; i < 10; i++)
+        expect_status_from("10.1.0.4", "ghost-user@example.com", "x-password", 401);
+    expect_status_from("10.1.0.4", "ghost-user@example.com", "x-password", 429);
+}
+
+static void test_rate_limit_cleared_by_success(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    for (int i = 0; i < 9; i++)
+        expect_status_from("10.2.0.1", u.email, "wrong-password", 401);
+    expect_status_from("10.2.0.1", u.email, u.password, 200);
+    for (int i = 0; i < 9; i++)
+        expect_status_from("10.2.0.1", u.email, "wrong-password", 401);
+    /* 18 failures in the window, but only 9 since the success. */
+    expect_status_from("10.2.0.1", u.email, u.password, 200);
+}
+
+static void test_rate_limit_address(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    for (int i = 0; i < 50; i++)
+        expect_status_from("10.3.0.1", th_fmt("spray%d@example.com", i), "wrong-password", 401);
+    /* A good login from that address is refused; from another address it works. */
+    expect_status_from("10.3.0.1", u.email, u.password, 429);
+    expect_status_from("10.3.0.2", u.email, u.password, 200);
+    /* A success elsewhere does not clear the address. */
+    expect_status_from("10.3.0.1", u.email, u.password, 429);
+}
+
+/* ---- tokens: refresh, logout ----------------------------------------------------- */
+
+static void test_refresh(void **state)
+{
+    tuser u;
+    char role[16];
+    int64_t ver;
+
+    th_signup(&u, "student");
+    fx_resp r = fx_req("POST", "/api/auth/refresh", u.refresh, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_object_size(r.json), 1);
+    const char *access = th_str(r.json, "access_token");
+    th_token_claims(access, role, sizeof role, &ver);
+    assert_string_equal(role, "student");
+    assert_int_equal(ver, 0);
+    fx_resp p = fx_req("GET", "/api/auth/profile", access, NULL);
+    assert_int_equal(p.status, 200);
+    fx_free(&p);
+    /* A refresh token is not an access token, and the other way round. */
+    p = fx_req("GET", "/api/auth/profile", u.refresh, NULL);
+    assert_int_equal(p.status, 401);
+    assert_string_equal(th_str(p.json, "msg"), "Invalid token");
+    fx_free(&p);
+    fx_free(&r);
+    r = fx_req("POST", "/api/auth/refresh", u.access, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "error"), "Invalid token");
+    assert_string_equal(th_str(r.json, "msg"), "Invalid token");
+    fx_free(&r);
+    /* The refresh token is not rotated: it works again. */
+    r = fx_req("POST", "/api/auth/refresh", u.refresh, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    r = fx_req("POST", "/api/auth/refresh", NULL, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "error"), "Missing Authorization Header");
+    fx_free(&r);
+}
+
+static void expect_revoked(const char *method, const char *path, const char *token)
+{
+    fx_resp r = fx_req(method, path, token, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "error"), "Token has been revoked");
+    assert_string_equal(th_str(r.json, "msg"), "Token has been revoked");
+    fx_free(&r);
+}
+
+static void expect_ok(const char *method, const char *path, const char *token)
+{
+    fx_resp r = fx_req(method, path, token, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+}
+
+static void test_logout(void **state)
+{
+    tuser a, b, other;
+    th_signup(&a, "student");
+    b = a;
+    th_login(&b);              /* a second session of the same user */
+    th_signup(&other, "teacher");
+
+    fx_resp r = fx_req("POST", "/api/auth/logout", a.access,
+                       th_fmt("{\"refresh_token\":\"%s\"}", a.refresh));
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "success")));
+    assert_string_equal(th_str(r.json, "message"), "Logged out successfully");
+    fx_free(&r);
+    expect_revoked("GET", "/api/auth/verify-token", a.access);
+    expect_revoked("POST", "/api/auth/refresh", a.refresh);
+    expect_ok("GET", "/api/auth/verify-token", b.access);
+    expect_ok("POST", "/api/auth/refresh", b.refresh);
+
+    /* Someone else's refresh token, an access token in its place, or a non-string:
+     * ignored. No body at all is fine. */
+    r = fx_req("POST", "/api/auth/logout", b.access,
+               th_fmt("{\"refresh_token\":\"%s\"}", other.refresh));
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_ok("POST", "/api/auth/refresh", other.refresh);
+    expect_revoked("GET", "/api/auth/profile", b.access);
+
+    tuser c = a;
+    th_login(&c);
+    r = fx_req("POST", "/api/auth/logout", c.access, th_fmt("{\"refresh_token\":\"%s\"}", c.access));
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_ok("POST", "/api/auth/refresh", c.refresh);
+    th_login(&c);
+    r = fx_req("POST", "/api/auth/logout", c.access, "{\"refresh_token\":12}");
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    th_login(&c);
+    r = fx_req("POST", "/api/auth/logout", c.access, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_revoked("GET", "/api/auth/profile", c.access);
+    /* A revoked token cannot log out again. */
+    expect_revoked("POST", "/api/auth/logout", c.access);
+
+    /* Revocations are stored: they survive a restart. */
+    assert_int_equal(fx_restart(), 0);
+    expect_revoked("GET", "/api/auth/profile", a.access);
+    expect_revoked("POST", "/api/auth/refresh", a.refresh);
+    expect_ok("POST", "/api/auth/refresh", other.refresh);
+}
+
+/* ---- profile --------------------------------------------------------------------- */
+
+static void test_verify_and_profile(void **state)
+{
+    tuser u;
+    th_signup(&u, "teacher");
+    fx_resp r = fx_req("GET", "/api/auth/verify-token", u.access, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(r.json, "message"), "Token is valid");
+    th_check_user(json_object_get(r.json, "user"));
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "email"), u.email);
+    fx_free(&r);
+    r = fx_req("GET", "/api/auth/profile", u.access, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_object_size(r.json), 1);
+    th_check_user(json_object_get(r.json, "user"));
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "role"), "teacher");
+    fx_free(&r);
+    th_call_error("GET", "/api/auth/profile", NULL, NULL, 401, "Missing Authorization Header");
+}
+
+static void test_profile_update(void **state)
+{
+    tuser u, v;
+    th_signup(&u, "student");
+    th_signup(&v, "student");
+    const char *new_email = th_fmt("renamed%d@example.com", (int)getpid());
+
+    fx_resp r = fx_req("PUT", "/api/auth/profile", u.access,
+                       th_fmt("{\"first_name\":\"  Zoe \",\"last_name\":\" Quinn\","
+                              "\"email\":\"  %c%s \",\"role\":\"teacher\",\"password\":\"x\","
+                              "\"id\":999999}", 'R', new_email + 1));
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(r.json, "message"), "Profile updated successfully");
+    json_t *user = json_object_get(r.json, "user");
+    th_check_user(user);
+    assert_string_equal(th_str(user, "first_name"), "Zoe");
+    assert_string_equal(th_str(user, "last_name"), "Quinn");
+    assert_string_equal(th_str(user, "full_name"), "Zoe Quinn");
+    assert_string_equal(th_str(user, "email"), new_email);
+    assert_string_equal(th_str(user, "role"), "student");
+    assert_int_equal(th_int(user, "id"), u.id);
+    fx_free(&r);
+    /* Stored: the profile reads back, the password is unchanged. */
+    snprintf(u.email, sizeof u.email, "%s", new_email);
+    th_login(&u);
+    r = fx_req("GET", "/api/auth/profile", u.access, NULL);
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "full_name"), "Zoe Quinn");
+    fx_free(&r);
+
+    /* Partial update keeps the rest; the caller's own email (any case) is accepted. */
+    r = fx_req("PUT", "/api/auth/profile", u.access,
+               th_fmt("{\"last_name\":\"Ray\",\"email\":\"%c%s\"}", 'R', new_email + 1));
+    assert_int_equal(r.status, 200);
+    user = json_object_get(r.json, "user");
+    assert_string_equal(th_str(user, "full_name"), "Zoe Ray");
+    assert_string_equal(th_str(user, "email"), new_email);
+    fx_free(&r);
+    r = fx_req("PUT", "/api/auth/profile", u.access, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "full_name"), "Zoe Ray");
+    fx_free(&r);
+
+    /* Another user's email, ignoring case. */
+    th_call_error("PUT", "/api/auth/profile", u.access,
+                  th_fmt("{\"email\":\"%s\"}", v.email), 409, "Email already taken");
+    char upper[160];
+    snprintf(upper, sizeof upper, " %s", v.email);
+    upper[1] = 'U';
+    th_call_error("PUT", "/api/auth/profile", u.access,
+                  th_fmt("{\"first_name\":\"Changed\",\"email\":\"%s\"}", upper), 409,
+                  "Email already taken");
+    /* Nothing was written by the refused request. */
+    r = fx_req("GET", "/api/auth/profile", u.access, NULL);
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "first_name"), "Zoe");
+    fx_free(&r);
+}
+
+static void test_profile_validation(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    const char *keys[] = {"first_name", "last_name"};
+    char long_name[200];
+    memset(long_name, 'n', 81);
+    long_name[81] = '\0';
+    for (int i = 0; i < 2; i++) {
+        const char *k = keys[i];
+        th_call_error("PUT", "/api/auth/profile", u.access, th_fmt("{\"%s\":null}", k), 400,
+                      th_fmt("%s cannot be empty", k));
+        th_call_error("PUT", "/api/auth/profile", u.access, th_fmt("{\"%s\":\"  \"}", k), 400,
+                      th_fmt("%s cannot be empty", k));
+        th_call_error("PUT", "/api/auth/profile", u.access, th_fmt("{\"%s\":\"\"}", k), 400,
+                      th_fmt("%s cannot be empty", k));
+        th_call_error("PUT", "/api/auth/profile", u.access, th_fmt("{\"%s\":7}", k), 400,
+                      th_fmt("%s must be a string", k));
+        th_call_error("PUT", "/api/auth/profile", u.access,
+                      th_fmt("{\"%s\":\"%s\"}", k, long_name), 400,
+                      th_fmt("%s must be at most 80 characters", k));
+        th_call_error("PUT", "/api/auth/profile", u.access, th_fmt("{\"%s\":\"a\\u0000b\"}", k),
+                      400, th_fmt("%s contains invalid characters", k));
+    }
+    th_call_error("PUT", "/api/auth/profile", u.access, "{\"email\":null}", 400,
+                  "email cannot be empty");
+    th_call_error("PUT", "/api/auth/profile", u.access, "{\"email\":\" \"}", 400,
+                  "email cannot be empty");
+    th_call_error("PUT", "/api/auth/profile", u.access, "{\"email\":[]}", 400,
+                  "email must be a string");
+    th_call_error("PUT", "/api/auth/profile", u.access, "{\"email\":\"not-an-email\"}", 400,
+                  "Invalid email format");
+    /* Order: first_name, last_name, email. */
+    th_call_error("PUT", "/api/auth/profile", u.access,
+                  "{\"email\":\"bad\",\"last_name\":null,\"first_name\":5}", 400,
+                  "first_name must be a string");
+    th_call_error("PUT", "/api/auth/profile", u.access,
+                  "{\"email\":\"bad\",\"last_name\":\"\"}", 400, "last_name cannot be empty");
+    th_call_error("PUT", "/api/auth/profile", u.access, "[]", 400,
+                  "Request body must be a JSON object");
+    fx_resp r = fx_req("GET", "/api/auth/profile", u.access, NULL);
+    json_t *user = json_object_get(r.json, "user");
+    assert_string_equal(th_str(user, "email"), u.email);
+    assert_string_not_equal(th_str(user, "first_name"), "bad");
+    fx_free(&r);
+}
+
+/* ---- change-password ------------------------------------------------------------- */
+
+static void test_change_password_validation(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    const char *req = "Current password and new password are required";
+    const char *bodies[] = {"{}", "", "{\"current_password\":\"x\"}",
+                            "{\"new_password\":\"abcdefgh\"}",
+                            "{\"current_password\":\"\",\"new_password\":\"abcdefgh\"}",
+                            "{\"current_password\":null,\"new_password\":\"abcdefgh\"}",
+                            "{\"current_password\":5,\"new_password\":\"\"}"};
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+        th_call_error("POST", "/api/auth/change-password", u.access, bodies[i], 400, req);
+    th_call_error("POST", "/api/auth/change-password", u.access,
+                  "{\"current_password\":5,\"new_password\":6}", 400,
+                  "current_password must be a string");
+    th_call_error("POST", "/api/auth/change-password", u.access,
+                  th_fmt("{\"current_password\":\"%s\",\"new_password\":true}", u.password), 400,
+                  "new_password must be a string");
+    /* A wrong current password is checked before the new one's length, and is an
+     * application error: only "error", and the token stays valid. */
+    fx_resp r = fx_req("POST", "/api/auth/change-password", u.access,
+                       "{\"current_password\":\"wrong-one\",\"new_password\":\"x\"}");
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "error"), "Current password is incorrect");
+    assert_int_equal(json_object_size(r.json), 1);
+    fx_free(&r);
+    expect_ok("GET", "/api/auth/profile", u.access);
+    th_call_error("POST", "/api/auth/change-password", u.access,
+                  th_fmt("{\"current_password\":\"%s\",\"new_password\":\"1234567\"}", u.password),
+                  400, "New password must be at least 8 characters long");
+    char pw[200];
+    memset(pw, 'q', 129);
+    pw[129] = '\0';
+    th_call_error("POST", "/api/auth/change-password", u.access,
+                  th_fmt("{\"current_password\":\"%s\",\"new_password\":\"%s\"}", u.password, pw),
+                  400, "New password must be at most 128 characters long");
+    /* Nothing changed. */
+    expect_ok("GET", "/api/auth/profile", u.access);
+    th_login(&u);
+}
+
+static void test_change_password(void **state)
+{
+    tuser u, other_device;
+    char role[16];
+    int64_t ver;
+
+    th_signup(&u, "teacher");
+    other_device = u;
+    th_login(&other_device);
+    fx_resp r = fx_req("POST", "/api/auth/change-password", u.access,
+                       th_fmt("{\"current_password\":\"%s\",\"new_password\":\"brand-new-pw\"}",
+                              u.password));
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(r.json, "message"), "Password changed successfully");
+    tuser n = u;
+    snprintf(n.access, sizeof n.access, "%s", th_str(r.json, "access_token"));
+    snprintf(n.refresh, sizeof n.refresh, "%s", th_str(r.json, "refresh_token"));
+    fx_free(&r);
+    th_token_claims(n.access, role, sizeof role, &ver);
+    assert_int_equal(ver, 1);
+    assert_string_equal(role, "teacher");
+
+    /* Every earlier token, on every device, is refused; the new pair works. */
+    expect_revoked("GET", "/api/auth/profile", u.access);
+    expect_revoked("POST", "/api/auth/refresh", u.refresh);
+    expect_revoked("GET", "/api/auth/profile", other_device.access);
+    expect_revoked("POST", "/api/auth/refresh", other_device.refresh);
+    expect_ok("GET", "/api/auth/profile", n.access);
+    expect_ok("POST", "/api/auth/refresh", n.refresh);
+
+    th_call_error("POST", "/api/auth/login", NULL,
+                  th_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", u.email, u.password), 401,
+                  "Invalid email or password");
+    snprintf(n.password, sizeof n.password, "brand-new-pw");
+    th_login(&n);
+    th_token_claims(n.access, role, sizeof role, &ver);
+    assert_int_equal(ver, 1);
+}
+
+/* ---- update-role ----------------------------------------------------------------- */
+
+static void test_update_role_validation(void **state)
+{
+    tuser u;
+    th_signup(&u, "student");
+    const char *req[] = {"{}", "", "{\"role\":null}", "{\"role\":\"\"}", "{\"role\":\"  \"}"};
+    for (size_t i = 0; i < 5; i++)
+        th_call_error("PUT", "/api/auth/update-role", u.access, req[i], 400, "role is required");
+    th_call_error("PUT", "/api/auth/update-role", u.access, "{\"role\":1}", 400,
+                  "role must be a string");
+    th_call_error("PUT", "/api/auth/update-role", u.access, "{\"role\":\"admin\"}", 400,
+                  "Role must be either teacher or student");
+    th_call_error("PUT", "/api/auth/update-role", u.access, "{\"role\":\"Teacher\"}", 400,
+                  "Role must be either teacher or student");
+}
+
+static void test_update_role(void **state)
+{
+    tuser u;
+    char role[16];
+    int64_t ver;
+
+    th_signup(&u, "student");
+    fx_resp before = fx_req("GET", "/api/auth/profile", u.access, NULL);
+
+    /* Same role: 200, no change, still a token. */
+    fx_resp r = fx_req("PUT", "/api/auth/update-role", u.access, "{\"role\":\"student\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(r.json, "message"), "Role updated successfully");
+    th_check_user(json_object_get(r.json, "user"));
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "updated_at"),
+                        th_str(json_object_get(before.json, "user"), "updated_at"));
+    th_token_claims(th_str(r.json, "access_token"), role, sizeof role, &ver);
+    assert_string_equal(role, "student");
+    fx_free(&r);
+    fx_free(&before);
+
+    /* A new account may switch; the new token carries the new role, the old token sees
+     * it too (roles come from the database). */
+    r = fx_req("PUT", "/api/auth/update-role", u.access, "{\"role\":\"teacher\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "role"), "teacher");
+    th_token_claims(th_str(r.json, "access_token"), role, sizeof role, &ver);
+    assert_string_equal(role, "teacher");
+    assert_int_equal(ver, 0);
+    fx_free(&r);
+    r = fx_req("POST", "/api/classes/create", u.access, "{\"name\":\"Onboarding\"}");
+    assert_int_equal(r.status, 201);
+    fx_free(&r);
+    /* Now it has history. */
+    th_call_error("PUT", "/api/auth/update-role", u.access, "{\"role\":\"student\"}", 409,
+                  "Role can no longer be changed");
+    /* The same role is still a 200. */
+    r = fx_req("PUT", "/api/auth/update-role", u.access, "{\"role\":\"teacher\"}");
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+}
+
+static void expect_role_locked(const tuser *u, const char *to)
+{
+    th_call_error("PUT", "/api/auth/update-role", u->access, th_fmt("{\"role\":\"%s\"}", to),
+                  409, "Role can no longer be changed");
+}
+
+static void test_update_role_history(void **state)
+{
+    tuser t, s_left, s_face, s_record, marker;
+    char code[8];
+
+    /* An archived class still counts. */
+    th_signup(&t, "teacher");
+    int64_t cls = th_create_class(&t, "Archived", code);
+    fx_resp r = fx_req("DELETE", th_fmt("/api/classes/%lld", (long long)cls), t.access, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_role_locked(&t, "student");
+
+    /* An inactive enrollment counts. */
+    tuser t2;
+    th_signup(&t2, "teacher");
+    int64_t cls2 = th_create_class(&t2, "History", code);
+    th_signup(&s_left, "student");
+    th_join(&s_left, code);
+    r = fx_req("POST", th_fmt("/api/classes/%lld/leave", (long long)cls2), s_left.access, NULL);
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_role_locked(&s_left, "teacher");
+
+    /* Stored face data. */
+    th_signup(&s_face, "student");
+    assert_int_equal(fx_exec(th_fmt(
+        "INSERT INTO face_data (user_id, upload_method, encoding_version, created_at, "
+        "updated_at) VALUES (%lld, 'single_image', 'v', 0, 0)", (long long)s_face.id)), 0);
+    expect_role_locked(&s_face, "teacher");
+
+    /* An attendance record as the student, and one marked by the user. */
+    th_signup(&s_record, "student");
+    th_signup(&marker, "student");
+    assert_int_equal(fx_exec(th_fmt(
+        "INSERT INTO attendance_sessions (class_id, session_name, session_date, created_by, "
+        "total_students, created_at, updated_at) VALUES (%lld, 'h', '2024-01-01', %lld, 0, 0, 0)",
+        (long long)cls2, (long long)t2.id)), 0);
+    int64_t sid = fx_query_int(th_fmt("SELECT MAX(id) FROM attendance_sessions WHERE class_id = %lld",
+                                      (long long)cls2));
+    assert_int_equal(fx_exec(th_fmt(
+        "INSERT INTO attendance_records (session_id, student_id, status, recognition_method, "
+        "marked_by, marked_at, updated_at) VALUES (%lld, %lld, 'present', 'manual', %lld, 0, 0)",
+        (long long)sid, (long long)s_record.id, (long long)marker.id)), 0);
+    expect_role_locked(&s_record, "teacher");
+    expect_role_locked(&marker, "teacher");
+
+    /* The refused change left the role alone. */
+    r = fx_req("GET", "/api/auth/profile", s_face.access, NULL);
+    assert_string_equal(th_str(json_object_get(r.json, "user"), "role"), "student");
+    fx_free(&r);
+}
+
+/* ---- runner ---------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+    /* TRUST_PROXY lets the rate-limit tests speak from distinct addresses. */
+    static const char *const env[] = {"TRUST_PROXY=1", NULL};
+    return fx_start(g_backend, env);
+}
+
+static int teardown(void **state)
+{
+    fx_stop();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        g_backend = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signup_success),
+        cmocka_unit_test(test_signup_required),
+        cmocka_unit_test(test_signup_rules),
+        cmocka_unit_test(test_signup_duplicate),
+        cmocka_unit_test(test_signup_bad_bodies),
+        cmocka_unit_test(test_login),
+        cmocka_unit_test(test_login_validation),
+        cmocka_unit_test(test_login_deactivated),
+        cmocka_unit_test(test_rate_limit_email),
+        cmocka_unit_test(test_rate_limit_cleared_by_success),
+        cmocka_unit_test(test_rate_limit_address),
+        cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_logout),
+        cmocka_unit_test(test_verify_and_profile),
+        cmocka_unit_test(test_profile_update),
+        cmocka_unit_test(test_profile_validation),
+        cmocka_unit_test(test_change_password_validation),
+        cmocka_unit_test(test_change_password),
+        cmocka_unit_test(test_update_role_validation),
+        cmocka_unit_test(test_update_role),
+        cmocka_unit_test(test_update_role_history),
+    };
+    return cmocka_run_group_tests_name(g_backend, tests, setup, teardown);
+}

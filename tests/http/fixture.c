@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +53,8 @@ static void child_exec(void)
     const char *bin = getenv("ATTENDLY_BIN");
     char port[16];
 
+    /* A crashed test must not leave its server behind. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     snprintf(port, sizeof port, "%d", g.port);
     setenv("PORT", port, 1);
     setenv("HOST", "127.0.0.1", 1);
@@ -62,10 +65,11 @@ static void child_exec(void)
     setenv("FACE_MODELS_DIR", "/nonexistent", 1);
     for (int i = 0; i < g.n_env; i++)
         putenv((char *)g.env[i]);
-    if (!getenv("ATTENDLY_DEBUG_SERVER_LOG")) {
-        FILE *f = freopen("/dev/null", "w", stderr);
-        (void)f;
-    }
+    /* The server's log (and any sanitizer report) goes to a file, shown on failure. */
+    char log[600];
+    snprintf(log, sizeof log, "%s/server.log", g.dir);
+    if (!freopen(log, "a", stderr))
+        _exit(126);
     execl(bin ? bin : "./attendly", "attendly", "serve", (char *)NULL);
     _exit(127);
 }
@@ -96,15 +100,36 @@ static int spawn(void)
     return wait_ready();
 }
 
-static void kill_server(void)
+static void show_log(void)
 {
-    int st;
+    char path[600], line[1024];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/server.log", g.dir);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    fprintf(stderr, "---- server log ----\n");
+    while (fgets(line, sizeof line, f))
+        fputs(line, stderr);
+    fclose(f);
+}
+
+/* Stops the server; -1 when it did not exit cleanly (crash, sanitizer report). */
+static int kill_server(void)
+{
+    int st = 0;
 
     if (g.pid <= 0)
-        return;
+        return 0;
     kill(g.pid, SIGTERM);
     waitpid(g.pid, &st, 0);
     g.pid = 0;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    fprintf(stderr, "server exited abnormally (status 0x%x)\n", st);
+    show_log();
+    return -1;
 }
 
 int fx_start(const char *backend, const char *const *extra_env)
@@ -127,21 +152,25 @@ int fx_start(const char *backend, const char *const *extra_env)
     } else {
         snprintf(g.url, sizeof g.url, "sqlite:///%s/attendly.db", g.dir);
     }
-    if (spawn() < 0)
+    if (spawn() < 0) {
+        show_log();
         return -1;
+    }
     g.db = db_open(g.url, 2, err, sizeof err);
     return g.db ? 0 : -1;
 }
 
 int fx_restart(void)
 {
-    kill_server();
+    if (kill_server() < 0)
+        return -1;
     return spawn();
 }
 
-void fx_stop(void)
+int fx_stop(void)
 {
-    kill_server();
+    int rc = kill_server();
+
     if (g.db)
         db_close(g.db);
     g.db = NULL;
@@ -150,6 +179,7 @@ void fx_stop(void)
     if (g.dir[0])
         tmpdir_remove(g.dir);
     curl_global_cleanup();
+    return rc;
 }
 
 typedef struct buf {

@@ -14,7 +14,9 @@ typedef struct fx_resp {
 
 /* Starts `attendly serve` on a fresh database. extra_env: NULL-terminated "K=V" list. */
 int fx_start(const char *backend, const char *const *extra_env);
-void fx_stop(void);
+/* Stops the server and removes its data; -1 when the server did not exit cleanly
+ * (a crash or a sanitizer report, whose log is printed). */
+int fx_stop(void);
 /* Stops and starts the same server again on the same database. */
 int fx_restart(void);
 

@@ -756,8 +756,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx_stop();
-    return 0;
+    return fx_stop();
 }
 
 int main(int argc, char **argv)

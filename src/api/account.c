@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "api/access.h"
-#include "api/auth.h"
+#include "api/handlers.h"
 #include "api/fields.h"
 #include "api/objects.h"
 #include "api/tokens.h"

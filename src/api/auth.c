@@ -1,5 +1,5 @@
 /* Sign-up, login, token refresh and logout (API.md §3.1-3.4). */
-#include "api/auth.h"
+#include "api/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 #include <time.h>
 
 #include "api/access.h"
-#include "api/classes.h"
+#include "api/handlers.h"
 #include "api/fields.h"
 #include "api/objects.h"
 #include "store/classes.h"

@@ -1,6 +1,6 @@
 /* A teacher's classes: create, list, read, update, archive, new join code
  * (API.md §4.1, 4.2, 4.4-4.6, 4.9). */
-#include "api/classes.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "api/access.h"
-#include "api/classes.h"
+#include "api/handlers.h"
 #include "core/timeutil.h"
 #include "store/dashboard.h"
 

@@ -1,175 +1,88 @@
-/* Test fixture: one `attendly serve` child on a loopback port, with SQLite in a temporary
- * directory or a throwaway PostgreSQL cluster; libcurl for requests. */
+/* Fixture of the auth and class HTTP tests over the shared harness (common/server.h,
+ * common/client.h). The SQLite file lives in a directory of its own, outside the
+ * server's data directory, so that a restarted server finds the same database. */
 #include "fixture.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "common/client.h"
 #include "common/pgcluster.h"
+#include "common/server.h"
 #include "common/tmpdir.h"
 
-#define MAX_ENV 32
+#define MAX_ENV 30
+/* Fixed so that tokens stay valid across a restart. */
+#define TEST_SECRET "JWT_SECRET_KEY=auth-class-tests-secret-0123456789abcdef"
 
 static struct {
-    char dir[512];
-    char url[1024];
-    int port;
-    pid_t pid;
+    test_server srv;
     pgcluster pg;
     int use_pg;
+    char dir[512];
+    char url[1024];
+    const char *env[MAX_ENV + 2];
     db *db;
-    const char *env[MAX_ENV];
-    int n_env;
 } g;
 
-static int free_port(void)
+static int start_server(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+    char err[2048];
 
-    if (fd < 0)
+    if (test_server_start(&g.srv, g.url, g.env, err, sizeof err) < 0) {
+        fprintf(stderr, "server: %s\n", err);
         return -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
-static void child_exec(void)
-{
-    const char *bin = getenv("ATTENDLY_BIN");
-    char port[16];
-
-    /* A crashed test must not leave its server behind. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    snprintf(port, sizeof port, "%d", g.port);
-    setenv("PORT", port, 1);
-    setenv("HOST", "127.0.0.1", 1);
-    setenv("ATTENDLY_DATA_DIR", g.dir, 1);
-    setenv("DATABASE_URL", g.url, 1);
-    setenv("ATTENDLY_PASSWORD_COST", "1", 1);
-    setenv("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789", 1);
-    setenv("FACE_MODELS_DIR", "/nonexistent", 1);
-    for (int i = 0; i < g.n_env; i++)
-        putenv((char *)g.env[i]);
-    /* The server's log (and any sanitizer report) goes to a file, shown on failure. */
-    char log[600];
-    snprintf(log, sizeof log, "%s/server.log", g.dir);
-    if (!freopen(log, "a", stderr))
-        _exit(126);
-    execl(bin ? bin : "./attendly", "attendly", "serve", (char *)NULL);
-    _exit(127);
-}
-
-static int wait_ready(void)
-{
-    for (int i = 0; i < 200; i++) {
-        fx_resp r = fx_req("GET", "/health", NULL, NULL);
-        long st = r.status;
-        fx_free(&r);
-        if (st == 200 || st == 503)
-            return 0;
-        usleep(50 * 1000);
     }
-    return -1;
+    return 0;
 }
 
-static int spawn(void)
-{
-    g.port = free_port();
-    if (g.port <= 0)
-        return -1;
-    g.pid = fork();
-    if (g.pid < 0)
-        return -1;
-    if (g.pid == 0)
-        child_exec();
-    return wait_ready();
-}
-
-static void show_log(void)
-{
-    char path[600], line[1024];
-    FILE *f;
-
-    snprintf(path, sizeof path, "%s/server.log", g.dir);
-    f = fopen(path, "r");
-    if (!f)
-        return;
-    fprintf(stderr, "---- server log ----\n");
-    while (fgets(line, sizeof line, f))
-        fputs(line, stderr);
-    fclose(f);
-}
-
-/* Stops the server; -1 when it did not exit cleanly (crash, sanitizer report). */
-static int kill_server(void)
-{
-    int st = 0;
-
-    if (g.pid <= 0)
-        return 0;
-    kill(g.pid, SIGTERM);
-    waitpid(g.pid, &st, 0);
-    g.pid = 0;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return 0;
-    fprintf(stderr, "server exited abnormally (status 0x%x)\n", st);
-    show_log();
-    return -1;
-}
-
-int fx_start(const char *backend, const char *const *extra_env)
+static int open_database(void)
 {
     char err[512];
 
-    curl_global_init(CURL_GLOBAL_ALL);
-    memset(&g, 0, sizeof g);
-    for (; extra_env && *extra_env && g.n_env < MAX_ENV; extra_env++)
-        g.env[g.n_env++] = *extra_env;
-    if (tmpdir_make("attendly-http", g.dir, sizeof g.dir) < 0)
-        return -1;
-    g.use_pg = backend && strcmp(backend, "pg") == 0;
     if (g.use_pg) {
         if (pgcluster_start(&g.pg, err, sizeof err) != 0) {
-            fprintf(stderr, "pgcluster_start: %s\n", err);
+            fprintf(stderr, "pgcluster: %s\n", err);
             return -1;
         }
         snprintf(g.url, sizeof g.url, "%s", g.pg.url);
     } else {
         snprintf(g.url, sizeof g.url, "sqlite:///%s/attendly.db", g.dir);
     }
-    if (spawn() < 0) {
-        show_log();
+    return 0;
+}
+
+int fx_start(const char *backend, const char *const *extra_env)
+{
+    char err[512];
+    int n = 0;
+
+    memset(&g, 0, sizeof g);
+    g.env[n++] = TEST_SECRET;
+    for (; extra_env && *extra_env && n < MAX_ENV; extra_env++)
+        g.env[n++] = *extra_env;
+    g.env[n] = NULL;
+    g.use_pg = backend && strcmp(backend, "pg") == 0;
+    if (tmpdir_make("attendly-authclasses", g.dir, sizeof g.dir) < 0 || open_database() < 0 ||
+        start_server() < 0)
         return -1;
-    }
+    /* The server has run the migrations: the tests' own connection may open now. */
     g.db = db_open(g.url, 2, err, sizeof err);
+    if (!g.db)
+        fprintf(stderr, "db_open: %s\n", err);
     return g.db ? 0 : -1;
 }
 
 int fx_restart(void)
 {
-    if (kill_server() < 0)
+    if (test_server_stop(&g.srv) != 0)
         return -1;
-    return spawn();
+    return start_server();
 }
 
 int fx_stop(void)
 {
-    int rc = kill_server();
+    int rc = test_server_stop(&g.srv);
 
     if (g.db)
         db_close(g.db);
@@ -178,85 +91,24 @@ int fx_stop(void)
         pgcluster_stop(&g.pg);
     if (g.dir[0])
         tmpdir_remove(g.dir);
-    curl_global_cleanup();
-    return rc;
-}
-
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-    buf *b = arg;
-    size_t add = size * nmemb;
-    char *p = realloc(b->p, b->n + add + 1);
-
-    if (!p)
-        return 0;
-    memcpy(p + b->n, data, add);
-    b->p = p;
-    b->n += add;
-    p[b->n] = '\0';
-    return add;
-}
-
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
-{
-    fx_resp *r = arg;
-    size_t n = size * nmemb;
-
-    if (n > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-        size_t i = 12, k = 0;
-        while (i < n && data[i] == ' ')
-            i++;
-        while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < sizeof r->retry_after)
-            r->retry_after[k++] = data[i++];
-        r->retry_after[k] = '\0';
-    }
-    return n;
+    return rc == 0 ? 0 : -1;
 }
 
 fx_resp fx_req_h(const char *method, const char *path, const char *token, const char *body,
                  const char *const *headers)
 {
+    http_opts o = {.headers = headers, .bearer = token};
+    http_resp hr;
     fx_resp r = {0};
-    buf b = {0};
-    char url[2048], auth[4096];
-    struct curl_slist *hl = NULL;
-    CURL *c = curl_easy_init();
 
-    if (!c)
+    if (http_call(&g.srv, method, path, body, body ? strlen(body) : 0, &o, &hr) != 0)
         return r;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", g.port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    hl = curl_slist_append(hl, "Content-Type: application/json");
-    hl = curl_slist_append(hl, "Expect:");
-    if (token) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-        hl = curl_slist_append(hl, auth);
-    }
-    for (; headers && *headers; headers++)
-        hl = curl_slist_append(hl, *headers);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    if (b.p)
-        r.json = json_loads(b.p, JSON_DECODE_ANY, NULL);
-    free(b.p);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(c);
+    r.status = hr.status;
+    r.json = hr.json;
+    hr.json = NULL;
+    if (!http_header(&hr, "Retry-After", r.retry_after, sizeof r.retry_after))
+        r.retry_after[0] = '\0';
+    http_resp_free(&hr);
     return r;
 }
 

@@ -2,6 +2,7 @@
  * (argv[1]: "sqlite" or "pg"). */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,45 @@ static void test_signup_duplicate(void **state)
                   "Role must be either teacher or student");
     assert_int_equal(fx_query_int(th_fmt("SELECT COUNT(*) FROM users WHERE email = '%s'",
                                          u.email)), 1);
+}
+
+/* Concurrent sign-ups with one email: one 201, the others 409, never a 500. */
+#define RACERS 8
+
+typedef struct racer {
+    const char *body;
+    long status;
+} racer;
+
+static void *signup_racer(void *arg)
+{
+    racer *r = arg;
+    fx_resp resp = fx_req("POST", "/api/auth/signup", NULL, r->body);
+    r->status = resp.status;
+    fx_free(&resp);
+    return NULL;
+}
+
+static void test_signup_race(void **state)
+{
+    pthread_t th[RACERS];
+    racer rs[RACERS];
+    char body[256];
+    int created = 0, conflicts = 0;
+
+    snprintf(body, sizeof body, "{\"email\":\"race%d@example.com\",\"password\":\"password1\","
+             "\"first_name\":\"R\",\"last_name\":\"C\",\"role\":\"student\"}", (int)getpid());
+    for (int i = 0; i < RACERS; i++) {
+        rs[i].body = body;
+        assert_int_equal(pthread_create(&th[i], NULL, signup_racer, &rs[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(th[i], NULL);
+        created += rs[i].status == 201;
+        conflicts += rs[i].status == 409;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(conflicts, RACERS - 1);
 }
 
 static void test_signup_bad_bodies(void **state)
@@ -833,6 +873,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_signup_required),
         cmocka_unit_test(test_signup_rules),
         cmocka_unit_test(test_signup_duplicate),
+        cmocka_unit_test(test_signup_race),
         cmocka_unit_test(test_signup_bad_bodies),
         cmocka_unit_test(test_login),
         cmocka_unit_test(test_login_validation),

@@ -2,6 +2,7 @@
  * (argv[1]: "sqlite" or "pg"). */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,51 @@ static void test_join(void **state)
     expect_class_count(&t, id, 2);
 }
 
+/* Concurrent joins by one student: one 200, the others 409, one enrollment row. */
+#define RACERS 8
+
+typedef struct racer {
+    const char *token;
+    const char *body;
+    long status;
+} racer;
+
+static void *join_racer(void *arg)
+{
+    racer *r = arg;
+    fx_resp resp = fx_req("POST", "/api/classes/join", r->token, r->body);
+    r->status = resp.status;
+    fx_free(&resp);
+    return NULL;
+}
+
+static void test_join_race(void **state)
+{
+    tuser t, s;
+    char code[8], body[64];
+    pthread_t th[RACERS];
+    racer rs[RACERS];
+    int ok = 0, conflicts = 0;
+
+    th_signup(&t, "teacher");
+    th_signup(&s, "student");
+    int64_t id = th_create_class(&t, "Race", code);
+    snprintf(body, sizeof body, "{\"join_code\":\"%s\"}", code);
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (racer){.token = s.access, .body = body};
+        assert_int_equal(pthread_create(&th[i], NULL, join_racer, &rs[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(th[i], NULL);
+        ok += rs[i].status == 200;
+        conflicts += rs[i].status == 409;
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(conflicts, RACERS - 1);
+    assert_int_equal(fx_query_int(th_fmt("SELECT COUNT(*) FROM enrollments WHERE class_id = %lld",
+                                         (long long)id)), 1);
+}
+
 static void test_leave(void **state)
 {
     tuser t, s, other;
@@ -772,6 +818,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_update),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_join),
+        cmocka_unit_test(test_join_race),
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_regenerate),
         cmocka_unit_test(test_remove_student),

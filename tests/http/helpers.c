@@ -24,6 +24,11 @@ const char *th_fmt(const char *fmt, ...)
     return b;
 }
 
+const char *th_class_path(int64_t id, const char *suffix)
+{
+    return th_fmt("/api/classes/%lld%s", (long long)id, suffix ? suffix : "");
+}
+
 const char *th_str(const json_t *obj, const char *key)
 {
     const json_t *v = json_object_get(obj, key);

@@ -42,6 +42,9 @@ int64_t th_create_class(const tuser *t, const char *name, char code[8]);
 /* Joins with the code; asserts 200. */
 void th_join(const tuser *s, const char *code);
 
+/* "/api/classes/<id><suffix>" (suffix may be NULL). */
+const char *th_class_path(int64_t id, const char *suffix);
+
 /* printf into a static rotating buffer (for paths and bodies). */
 const char *th_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -12,10 +12,6 @@
 #include "core/password.h"
 #include "store/users.h"
 
-#define NAME_MAX_CHARS 80
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 128
-
 /* {message?, user} with 200. */
 static void reply_user(api_ctx *ctx, const char *message, const store_user *u)
 {
@@ -56,15 +52,6 @@ typedef struct profile_input {
     char *email;
 } profile_input;
 
-static int reply_400(api_ctx *ctx, const char *fmt, const char *key)
-{
-    char msg[128];
-
-    snprintf(msg, sizeof msg, fmt, key);
-    reply_error(ctx->rep, 400, msg);
-    return -1;
-}
-
 /* An optional name: absent → *out stays NULL. */
 static int profile_name(api_ctx *ctx, const json_t *body, const char *key, char **out)
 {
@@ -74,13 +61,11 @@ static int profile_name(api_ctx *ctx, const json_t *body, const char *key, char 
     if (r == AF_ABSENT)
         return 0;
     if (r == AF_NULL || r == AF_BLANK)
-        return reply_400(ctx, "%s cannot be empty", key);
+        return api_field_error(ctx, "%s cannot be empty", key);
     if (r == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", key);
-    if (api_text_chars(t) > NAME_MAX_CHARS)
-        return reply_400(ctx, "%s must be at most 80 characters", key);
-    if (api_text_has_nul(t))
-        return reply_400(ctx, "%s contains invalid characters", key);
+        return api_field_error(ctx, "%s must be a string", key);
+    if (api_text_rules(ctx, key, t, API_NAME_MAX_CHARS) < 0)
+        return -1;
     *out = api_text_dup(t);
     if (!*out) {
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
@@ -97,9 +82,9 @@ static int profile_email(api_ctx *ctx, const json_t *body, char **out)
     if (r == AF_ABSENT)
         return 0;
     if (r == AF_NULL || r == AF_BLANK)
-        return reply_400(ctx, "%s cannot be empty", "email");
+        return api_field_error(ctx, "%s cannot be empty", "email");
     if (r == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "email");
+        return api_field_error(ctx, "%s must be a string", "email");
     *out = api_text_dup_lower(t);
     if (!*out) {
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
@@ -176,9 +161,9 @@ static int password_fields(api_ctx *ctx, const json_t *body, api_text *cur, api_
         return -1;
     }
     if (rc == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "current_password");
+        return api_field_error(ctx, "%s must be a string", "current_password");
     if (rn == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "new_password");
+        return api_field_error(ctx, "%s must be a string", "new_password");
     return 0;
 }
 
@@ -187,9 +172,9 @@ static int new_password_length(api_ctx *ctx, api_text next)
 {
     size_t n = api_text_chars(next);
 
-    if (n >= PASSWORD_MIN && n <= PASSWORD_MAX)
+    if (n >= API_PASSWORD_MIN_CHARS && n <= API_PASSWORD_MAX_CHARS)
         return 0;
-    reply_error(ctx->rep, 400, n < PASSWORD_MIN
+    reply_error(ctx->rep, 400, n < API_PASSWORD_MIN_CHARS
                 ? "New password must be at least 8 characters long"
                 : "New password must be at most 128 characters long");
     return -1;
@@ -246,9 +231,9 @@ static int role_field(api_ctx *ctx, const json_t *body, int *is_teacher)
     enum api_field r = api_field_text(body, "role", 1, &t);
 
     if (r == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "role");
+        return api_field_error(ctx, "%s must be a string", "role");
     if (r != AF_OK)
-        return reply_400(ctx, "%s is required", "role");
+        return api_field_error(ctx, "%s is required", "role");
     if (!api_text_equals(t, "teacher") && !api_text_equals(t, "student")) {
         reply_error(ctx->rep, 400, "Role must be either teacher or student");
         return -1;

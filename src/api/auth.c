@@ -17,10 +17,6 @@
 #include "store/login_failures.h"
 #include "store/users.h"
 
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 128
-#define NAME_MAX_CHARS 80
-
 /* Replies {message, user, access_token, refresh_token} with `status`. */
 static void reply_user_tokens(api_ctx *ctx, int status, const char *message,
                               const store_user *u)
@@ -56,31 +52,12 @@ static int signup_presence(api_ctx *ctx, const json_t *body, signup_input *in)
 
     for (int i = 0; i < F_COUNT; i++) {
         enum api_field r = api_field_text(body, keys[i], i != F_PASSWORD, &in->f[i]);
-        char msg[64];
 
-        if (r == AF_OK)
-            continue;
-        snprintf(msg, sizeof msg, r == AF_NOT_STRING ? "%s must be a string"
-                                                     : "%s is required", keys[i]);
-        reply_error(ctx->rep, 400, msg);
-        return -1;
+        if (r != AF_OK)
+            return api_field_error(ctx, r == AF_NOT_STRING ? "%s must be a string"
+                                                           : "%s is required", keys[i]);
     }
     return 0;
-}
-
-/* The name rules shared by signup and profile updates: length, then U+0000. */
-static int check_name(api_ctx *ctx, const char *key, api_text t)
-{
-    char msg[64];
-
-    if (api_text_chars(t) > NAME_MAX_CHARS)
-        snprintf(msg, sizeof msg, "%s must be at most %d characters", key, NAME_MAX_CHARS);
-    else if (api_text_has_nul(t))
-        snprintf(msg, sizeof msg, "%s contains invalid characters", key);
-    else
-        return 0;
-    reply_error(ctx->rep, 400, msg);
-    return -1;
 }
 
 /* Steps 2-5. */
@@ -98,14 +75,14 @@ static int signup_rules(api_ctx *ctx, signup_input *in)
         reply_error(ctx->rep, 400, "Invalid email format");
         return -1;
     }
-    if (pw_chars < PASSWORD_MIN || pw_chars > PASSWORD_MAX) {
-        reply_error(ctx->rep, 400, pw_chars < PASSWORD_MIN
+    if (pw_chars < API_PASSWORD_MIN_CHARS || pw_chars > API_PASSWORD_MAX_CHARS) {
+        reply_error(ctx->rep, 400, pw_chars < API_PASSWORD_MIN_CHARS
                     ? "Password must be at least 8 characters long"
                     : "Password must be at most 128 characters long");
         return -1;
     }
-    if (check_name(ctx, "first_name", in->f[F_FIRST]) < 0 ||
-        check_name(ctx, "last_name", in->f[F_LAST]) < 0)
+    if (api_text_rules(ctx, "first_name", in->f[F_FIRST], API_NAME_MAX_CHARS) < 0 ||
+        api_text_rules(ctx, "last_name", in->f[F_LAST], API_NAME_MAX_CHARS) < 0)
         return -1;
     if (!api_text_equals(role, "teacher") && !api_text_equals(role, "student")) {
         reply_error(ctx->rep, 400, "Role must be either teacher or student");

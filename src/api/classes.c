@@ -13,34 +13,17 @@
 #include "store/classes.h"
 
 #define CLASS_NOT_FOUND "Class not found"
-#define NAME_MAX_CHARS 200
-#define DESCRIPTION_MAX_CHARS 2000
 
 typedef struct class_input {
     char *name;          /* NULL = absent (update keeps it) */
     char *description;   /* NULL = absent */
 } class_input;
 
-static int reply_400(api_ctx *ctx, const char *fmt, const char *key)
-{
-    char msg[128];
-
-    snprintf(msg, sizeof msg, fmt, key);
-    reply_error(ctx->rep, 400, msg);
-    return -1;
-}
-
 /* Length and U+0000 rules, then the trimmed copy. */
 static int text_value(api_ctx *ctx, const char *key, api_text t, size_t max, char **out)
 {
-    char fmt[64];
-
-    if (api_text_chars(t) > max) {
-        snprintf(fmt, sizeof fmt, "%%s must be at most %zu characters", max);
-        return reply_400(ctx, fmt, key);
-    }
-    if (api_text_has_nul(t))
-        return reply_400(ctx, "%s contains invalid characters", key);
+    if (api_text_rules(ctx, key, t, max) < 0)
+        return -1;
     *out = api_text_dup(t);
     if (!*out) {
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
@@ -59,12 +42,12 @@ static int read_name(api_ctx *ctx, const json_t *body, const char *missing_msg, 
     if (r == AF_ABSENT && !missing_msg)
         return 0;
     if (r == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "name");
+        return api_field_error(ctx, "%s must be a string", "name");
     if (r != AF_OK) {
         reply_error(ctx->rep, 400, missing_msg ? missing_msg : "name cannot be empty");
         return -1;
     }
-    return text_value(ctx, "name", t, NAME_MAX_CHARS, out);
+    return text_value(ctx, "name", t, API_CLASS_NAME_MAX_CHARS, out);
 }
 
 /* `description`: null means "", absence keeps it (update) or means "" (create). */
@@ -76,8 +59,8 @@ static int read_description(api_ctx *ctx, const json_t *body, char **out)
     if (r == AF_ABSENT)
         return 0;
     if (r == AF_NOT_STRING)
-        return reply_400(ctx, "%s must be a string", "description");
-    return text_value(ctx, "description", t, DESCRIPTION_MAX_CHARS, out);
+        return api_field_error(ctx, "%s must be a string", "description");
+    return text_value(ctx, "description", t, API_DESCRIPTION_MAX_CHARS, out);
 }
 
 static int read_class_input(api_ctx *ctx, const char *missing_name, class_input *in)

@@ -3,6 +3,7 @@
 
 #include "core/jsonv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,29 @@ char *api_text_dup_lower(api_text t)
     if (s)
         str_ascii_lower(s);
     return s;
+}
+
+int api_field_error(api_ctx *ctx, const char *fmt, const char *key)
+{
+    char msg[128];
+
+    snprintf(msg, sizeof msg, fmt, key);
+    reply_error(ctx->rep, 400, msg);
+    return -1;
+}
+
+int api_text_rules(api_ctx *ctx, const char *key, api_text t, size_t max_chars)
+{
+    char msg[128];
+
+    if (api_text_chars(t) > max_chars)
+        snprintf(msg, sizeof msg, "%s must be at most %zu characters", key, max_chars);
+    else if (api_text_has_nul(t))
+        snprintf(msg, sizeof msg, "%s contains invalid characters", key);
+    else
+        return 0;
+    reply_error(ctx->rep, 400, msg);
+    return -1;
 }
 
 static int is_lower_alnum(char ch)

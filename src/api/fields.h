@@ -8,6 +8,15 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "api/api.h"
+
+/* Limits of API.md §1.3, in code points. */
+#define API_NAME_MAX_CHARS 80
+#define API_PASSWORD_MIN_CHARS 8
+#define API_PASSWORD_MAX_CHARS 128
+#define API_CLASS_NAME_MAX_CHARS 200
+#define API_DESCRIPTION_MAX_CHARS 2000
+
 typedef struct api_text {
     const char *p;   /* borrowed from the JSON value; not NUL-terminated when trimmed */
     size_t n;        /* bytes */
@@ -30,6 +39,14 @@ int api_text_equals(api_text t, const char *s);
 char *api_text_dup(api_text t);             /* malloc'd, NUL-terminated; NULL on OOM */
 /* Trimmed, ASCII-lowercased copy (emails). */
 char *api_text_dup_lower(api_text t);
+
+/* Replies 400 with fmt (one %s, the field name) and returns -1. */
+int api_field_error(api_ctx *ctx, const char *fmt, const char *key);
+
+/* The generic string rules, in the order §3.1 and §3.7 give them: over max_chars →
+ * 400 "<key> must be at most <max> characters", then U+0000 → 400 "<key> contains
+ * invalid characters". 0, or -1 with the reply set. */
+int api_text_rules(api_ctx *ctx, const char *key, api_text t, size_t max_chars);
 
 /* The signup email rule (§3.1) on an already trimmed, lowercased value:
  * ^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$ and at most 254 characters. */

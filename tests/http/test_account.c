@@ -121,6 +121,45 @@ static void test_logout(void **state)
 
 /* ---- profile --------------------------------------------------------------------- */
 
+/* Moves the user's timestamps back to 1970, so that a later write shows in updated_at. */
+static void age_user(int64_t id)
+{
+    assert_int_equal(fx_exec(th_fmt("UPDATE users SET created_at = 0, updated_at = 0 "
+                                    "WHERE id = %lld", (long long)id)), 0);
+}
+
+static void expect_fresh_update(const json_t *user)
+{
+    assert_string_equal(th_str(user, "created_at"), "1970-01-01T00:00:00Z");
+    assert_string_not_equal(th_str(user, "updated_at"), "1970-01-01T00:00:00Z");
+}
+
+/* Every protected route of §3 and §4 wants a token. */
+static void test_routes_need_token(void **state)
+{
+    static const char *const routes[][2] = {
+        {"POST", "/api/auth/refresh"}, {"POST", "/api/auth/logout"},
+        {"GET", "/api/auth/verify-token"}, {"GET", "/api/auth/profile"},
+        {"PUT", "/api/auth/profile"}, {"POST", "/api/auth/change-password"},
+        {"PUT", "/api/auth/update-role"}, {"POST", "/api/classes/create"},
+        {"GET", "/api/classes/my-classes"}, {"GET", "/api/classes/dashboard-stats"},
+        {"GET", "/api/classes/1"}, {"PUT", "/api/classes/1/update"},
+        {"DELETE", "/api/classes/1"}, {"POST", "/api/classes/join"},
+        {"POST", "/api/classes/1/leave"}, {"POST", "/api/classes/1/regenerate-code"},
+        {"DELETE", "/api/classes/1/students/2"}};
+
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        fx_resp r = fx_req(routes[i][0], routes[i][1], NULL, "{}");
+        assert_int_equal(r.status, 401);
+        assert_string_equal(th_str(r.json, "msg"), "Missing Authorization Header");
+        fx_free(&r);
+        r = fx_req(routes[i][0], routes[i][1], "not.a.token", "{}");
+        assert_int_equal(r.status, 401);
+        assert_string_equal(th_str(r.json, "error"), "Invalid token");
+        fx_free(&r);
+    }
+}
+
 static void test_verify_and_profile(void **state)
 {
     tuser u;
@@ -177,9 +216,12 @@ static void test_profile_update(void **state)
     assert_string_equal(th_str(user, "full_name"), "Zoe Ray");
     assert_string_equal(th_str(user, "email"), new_email);
     fx_free(&r);
+    /* updated_at moves even when nothing changed (set far back first: no sleeping). */
+    age_user(u.id);
     r = fx_req("PUT", "/api/auth/profile", u.access, "{}");
     assert_int_equal(r.status, 200);
     assert_string_equal(th_str(json_object_get(r.json, "user"), "full_name"), "Zoe Ray");
+    expect_fresh_update(json_object_get(r.json, "user"));
     fx_free(&r);
 
     /* Another user's email, ignoring case. */
@@ -296,6 +338,7 @@ static void test_change_password(void **state)
     th_signup(&u, "teacher");
     other_device = u;
     th_login(&other_device);
+    age_user(u.id);
     fx_resp r = fx_req("POST", "/api/auth/change-password", u.access,
                        th_fmt("{\"current_password\":\"%s\",\"new_password\":\"brand-new-pw\"}",
                               u.password));
@@ -316,6 +359,9 @@ static void test_change_password(void **state)
     expect_revoked("POST", "/api/auth/refresh", other_device.refresh);
     expect_ok("GET", "/api/auth/profile", n.access);
     expect_ok("POST", "/api/auth/refresh", n.refresh);
+    r = fx_req("GET", "/api/auth/profile", n.access, NULL);
+    expect_fresh_update(json_object_get(r.json, "user"));   /* a password change counts */
+    fx_free(&r);
 
     th_call_error("POST", "/api/auth/login", NULL,
                   th_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", u.email, u.password), 401,
@@ -366,9 +412,11 @@ static void test_update_role(void **state)
 
     /* A new account may switch; the new token carries the new role, the old token sees
      * it too (roles come from the database). */
+    age_user(u.id);
     r = fx_req("PUT", "/api/auth/update-role", u.access, "{\"role\":\"teacher\"}");
     assert_int_equal(r.status, 200);
     assert_string_equal(th_str(json_object_get(r.json, "user"), "role"), "teacher");
+    expect_fresh_update(json_object_get(r.json, "user"));
     th_token_claims(th_str(r.json, "access_token"), role, sizeof role, &ver);
     assert_string_equal(role, "teacher");
     assert_int_equal(ver, 0);
@@ -461,6 +509,7 @@ int main(int argc, char **argv)
     if (argc > 1)
         g_backend = argv[1];
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_routes_need_token),
         cmocka_unit_test(test_refresh),
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_verify_and_profile),

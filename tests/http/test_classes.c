@@ -299,9 +299,14 @@ static void test_update(void **state)
     assert_string_equal(th_str(c, "name"), "New name");
     assert_string_equal(th_str(c, "description"), "");
     fx_free(&r);
+    assert_int_equal(fx_exec(th_fmt("UPDATE classes SET created_at = 0, updated_at = 0 "
+                                    "WHERE id = %lld", (long long)id)), 0);
     r = fx_req("PUT", th_class_path(id, "/update"), t.access, "{}");
     assert_int_equal(r.status, 200);
-    assert_string_equal(th_str(json_object_get(r.json, "class"), "name"), "New name");
+    c = json_object_get(r.json, "class");
+    assert_string_equal(th_str(c, "name"), "New name");
+    assert_string_equal(th_str(c, "created_at"), "1970-01-01T00:00:00Z");
+    assert_string_not_equal(th_str(c, "updated_at"), "1970-01-01T00:00:00Z");
     fx_free(&r);
 
     th_call_error("PUT", th_class_path(id, "/update"), s.access, "{bad", 403,

@@ -1,7 +1,7 @@
 /* HTTP tests of the signed-in account: refresh, logout, verify-token, profile,
  * change-password, update-role (API.md §3.3-3.9), against a real server on SQLite or
  * PostgreSQL (argv[1]: "sqlite" or "pg"). */
-#include "helpers.h"
+#include "steps.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* HTTP tests of sign-up, login and login throttling (API.md §3.1, 3.2, 3.10) against a
  * real server on SQLite or PostgreSQL (argv[1]: "sqlite" or "pg"). */
-#include "helpers.h"
+#include "steps.h"
 
 #include <pthread.h>
 #include <stdio.h>

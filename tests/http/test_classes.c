@@ -1,6 +1,6 @@
 /* HTTP tests of /api/classes (API.md §4; the dashboard is in test_dashboard.c) against a
  * real server on SQLite or PostgreSQL (argv[1]: "sqlite" or "pg"). */
-#include "helpers.h"
+#include "steps.h"
 
 #include <pthread.h>
 #include <stdio.h>

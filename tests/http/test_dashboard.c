@@ -1,7 +1,7 @@
 /* HTTP tests of GET /api/classes/dashboard-stats (API.md §4.3), with sessions and records
  * written straight into the database, against a real server on SQLite or PostgreSQL
  * (argv[1]: "sqlite" or "pg"). */
-#include "helpers.h"
+#include "steps.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-/* Pure request helpers of the auth and class endpoints: pagination parameters
+/* Pure request-parsing functions of the auth and class endpoints: pagination parameters
  * (API.md §1.8, clarification 10), the signup email rule (§3.1), string-field views and
  * the login Retry-After arithmetic (§3.10). */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* Shared steps of the auth and class HTTP tests. */
-#include "helpers.h"
+#include "steps.h"
 
 #include <regex.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-#ifndef ATTENDLY_TESTS_HTTP_HELPERS_H
-#define ATTENDLY_TESTS_HTTP_HELPERS_H
+#ifndef ATTENDLY_TESTS_HTTP_STEPS_H
+#define ATTENDLY_TESTS_HTTP_STEPS_H
 /* Shared steps of the auth and class HTTP tests (cmocka assertions inside). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* Face data reads and deletion (API.md §6.4 my-data, §6.5 facial-status, §6.6 delete,
  * §6.8 class coverage, §6.9 statistics). No face work here. */
-#include "api/face_data.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "api/access.h"
-#include "api/face_data.h"
+#include "api/handlers.h"
 #include "api/objects.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"

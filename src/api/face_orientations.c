@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/face_data.h"
+#include "api/handlers.h"
 #include "api/face_enrol.h"
 #include "core/config.h"
 

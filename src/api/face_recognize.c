@@ -9,7 +9,7 @@
 
 #include "api/access.h"
 #include "api/face_common.h"
-#include "api/face_data.h"
+#include "api/handlers.h"
 #include "api/objects_attendance.h"
 #include "core/config.h"
 #include "core/jsonv.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/face_data.h"
+#include "api/handlers.h"
 #include "api/face_enrol.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"

@@ -26,6 +26,22 @@ void api_classes_leave(api_ctx *ctx);
 void api_classes_regenerate_code(api_ctx *ctx);
 void api_classes_remove_student(api_ctx *ctx);
 
+/* api/face_*.c — face data (API.md §6) and recognise-and-mark (§7.7); the face-work
+ * routes (§5.6) run under api_face_acquire (api/face_common.h) */
+void api_face_upload(api_ctx *ctx);                 /* face_upload.c */
+void api_face_multiple_upload(api_ctx *ctx);
+void api_face_validate_image(api_ctx *ctx);
+void api_face_upload_orientations(api_ctx *ctx);    /* face_orientations.c */
+void api_face_my_data(api_ctx *ctx);                /* face_data.c */
+void api_face_facial_status(api_ctx *ctx);
+void api_face_delete(api_ctx *ctx);
+void api_face_class_students(api_ctx *ctx);
+void api_face_stats(api_ctx *ctx);
+void api_face_student_images(api_ctx *ctx);         /* face_images.c */
+void api_face_thumbnail(api_ctx *ctx);
+void api_face_recognize_photo(api_ctx *ctx);        /* face_recognize.c */
+void api_attendance_recognize_faces(api_ctx *ctx);  /* face_attendance.c */
+
 /* api/health.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);

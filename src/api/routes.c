@@ -1,7 +1,6 @@
 /* The routing table (API.md). One line per route; the HTTP layer matches the path
  * template ({…} = 1-18 digits), answers 404/405, authenticates per `auth`, then calls
  * the handler. Keep each resource's routes together, in the order of API.md. */
-#include "api/face_data.h"
 #include "api/handlers.h"
 
 const api_route api_routes[] = {
@@ -28,11 +27,6 @@ const api_route api_routes[] = {
     {"POST", "/api/classes/{id}/regenerate-code", api_classes_regenerate_code, AUTH_ACCESS, 0},
     {"DELETE", "/api/classes/{id}/students/{student_id}", api_classes_remove_student, AUTH_ACCESS, 0},
 
-    /* §8 Operations (api/health.c) */
-    {"GET", "/health", api_health, AUTH_NONE, 0},
-    {"GET", "/metrics", api_metrics, AUTH_METRICS, 0},
-    {"GET", "/api/openapi.json", api_openapi, AUTH_NONE, 0},
-
     /* §6 Face data (api/face_*.c); face_work marks the §5.6 face routes */
     {"POST", "/api/face-data/upload", api_face_upload, AUTH_ACCESS, 1},
     {"POST", "/api/face-data/multiple-upload", api_face_multiple_upload, AUTH_ACCESS, 1},
@@ -49,5 +43,11 @@ const api_route api_routes[] = {
     {"POST", "/api/face-data/recognize-from-photo", api_face_recognize_photo, AUTH_ACCESS, 1},
     /* §7.7 (api/face_attendance.c) */
     {"POST", "/api/attendance/recognize-faces", api_attendance_recognize_faces, AUTH_ACCESS, 1},
+
+    /* §8 Operations (api/health.c) */
+    {"GET", "/health", api_health, AUTH_NONE, 0},
+    {"GET", "/metrics", api_metrics, AUTH_METRICS, 0},
+    {"GET", "/api/openapi.json", api_openapi, AUTH_NONE, 0},
+
     {NULL, NULL, NULL, AUTH_NONE, 0},
 };

@@ -347,7 +347,7 @@ int store_att_session_stats(db_conn *c, int64_t session_id, store_att_stats *out
 
 int store_att_records_of_session(db_conn *c, int64_t session_id, int64_t student_id,
                                  int64_t limit, int64_t offset, store_att_record **out,
-                                 size_t *n, int64_t *total, store_att_stats *stats)
+                                 size_t *n, int64_t *total)
 {
     store_att_stats st;
     *out = NULL;
@@ -356,11 +356,6 @@ int store_att_records_of_session(db_conn *c, int64_t session_id, int64_t student
     if (rc < 0)
         return rc;
     *total = st.records;
-    if (stats) {
-        int64_t keep = stats->total_students;
-        *stats = st;
-        stats->total_students = keep;
-    }
     db_stmt *s = db_prepare(c, student_id > 0
                             ? ATT_RECORD_SELECT " WHERE r.session_id = ? AND r.student_id = ?"
                               " ORDER BY r.student_id LIMIT ? OFFSET ?"

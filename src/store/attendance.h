@@ -78,11 +78,11 @@ int store_att_sessions_of_class(db_conn *c, int64_t class_id, int64_t limit, int
 
 /* ---- records ------------------------------------------------------------------------- */
 
-/* Records of a session by student_id; student_id > 0 restricts to that student's record.
- * *total counts all matching records; *stats (optional) counts them by status. */
+/* One page of a session's records by student_id; student_id > 0 restricts to that
+ * student's record. *total counts all matching records. */
 int store_att_records_of_session(db_conn *c, int64_t session_id, int64_t student_id,
                                  int64_t limit, int64_t offset, store_att_record **out,
-                                 size_t *n, int64_t *total, store_att_stats *stats);
+                                 size_t *n, int64_t *total);
 
 /* A student's records in the sessions of a class, ordered by session_id (used for
  * my_attendance; look one up with store_att_record_find). */
@@ -198,9 +198,6 @@ typedef struct store_att_class_tally {
     int64_t sessions, present, late, absent;   /* unmarked = sessions - the three */
 } store_att_class_tally;
 
-/* 1 when the student is actively enrolled in that active class, 0 when not, <0 error. */
-int store_att_student_in_class(db_conn *c, int64_t student_id, int64_t class_id);
-
 /* Sessions of the classes in scope (class_id > 0: that class, else every active class the
  * student is actively enrolled in) dated on or after since_date (NULL: all), newest first.
  * *items is one page; *classes (one per class in scope, by class_id) covers everything. */
@@ -218,10 +215,11 @@ typedef struct store_att_report_row {
     int64_t present, late, absent;
 } store_att_report_row;
 
-/* The teacher's active class: DB_ROW with its name (STORE_ATT_TEXT bytes) and session count,
- * DB_DONE when not theirs. */
-int store_att_report_class(db_conn *c, int64_t teacher_id, int64_t class_id, char *class_name,
-                           int64_t *total_sessions);
+/* A class the viewer may see (API.md §7: the owner teacher, or an actively enrolled
+ * student; archived classes never): DB_ROW with its name (STORE_ATT_TEXT bytes, optional)
+ * and active session count (optional), DB_DONE otherwise. */
+int store_att_class_visible(db_conn *c, const store_att_viewer *v, int64_t class_id,
+                            char *class_name, int64_t *total_sessions);
 
 /* Actively enrolled students by id with their counts over the class's sessions.
  * limit < 0 means every student. */

@@ -22,22 +22,6 @@ static int grow(void **arr, size_t elem, size_t n, size_t *cap)
     return 0;
 }
 
-int store_att_student_in_class(db_conn *c, int64_t student_id, int64_t class_id)
-{
-    db_stmt *s = db_prepare(c, "SELECT 1 FROM enrollments e JOIN classes c ON c.id = e.class_id"
-                               " WHERE e.class_id = ? AND e.student_id = ? AND e.is_active = 1"
-                               " AND c.is_active = 1");
-    if (!s)
-        return DB_ERR;
-    db_bind_int64(s, 1, class_id);
-    db_bind_int64(s, 2, student_id);
-    int rc = db_step(s);
-    db_finalize(s);
-    if (rc == DB_ROW)
-        return 1;
-    return rc == DB_DONE ? 0 : (rc < 0 ? rc : DB_ERR);
-}
-
 /* The classes in scope with their per-class counts. Parameters in SQL order:
  * [since_date], student_id (records), student_id (enrollment), [class_id]. */
 static int history_tallies(db_conn *c, int64_t student_id, int64_t class_id,
@@ -177,20 +161,27 @@ int store_att_student_history(db_conn *c, int64_t student_id, int64_t class_id,
     return att_tx_end(c, rc);
 }
 
-int store_att_report_class(db_conn *c, int64_t teacher_id, int64_t class_id, char *class_name,
-                           int64_t *total_sessions)
+int store_att_class_visible(db_conn *c, const store_att_viewer *v, int64_t class_id,
+                            char *class_name, int64_t *total_sessions)
 {
-    db_stmt *s = db_prepare(c, "SELECT c.name, (SELECT COUNT(*) FROM attendance_sessions s"
-                               " WHERE s.class_id = c.id AND s.is_active = 1) FROM classes c"
-                               " WHERE c.id = ? AND c.teacher_id = ? AND c.is_active = 1");
+    db_stmt *s = db_prepare(c, v->is_teacher
+        ? "SELECT c.name, (SELECT COUNT(*) FROM attendance_sessions s"
+          " WHERE s.class_id = c.id AND s.is_active = 1) FROM classes c"
+          " WHERE c.id = ? AND c.is_active = 1 AND c.teacher_id = ?"
+        : "SELECT c.name, (SELECT COUNT(*) FROM attendance_sessions s"
+          " WHERE s.class_id = c.id AND s.is_active = 1) FROM classes c"
+          " JOIN enrollments e ON e.class_id = c.id"
+          " WHERE c.id = ? AND c.is_active = 1 AND e.student_id = ? AND e.is_active = 1");
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, class_id);
-    db_bind_int64(s, 2, teacher_id);
+    db_bind_int64(s, 2, v->user_id);
     int rc = db_step(s);
     if (rc == DB_ROW) {
-        att_copy_text(class_name, STORE_ATT_TEXT, db_col_text(s, 0));
-        *total_sessions = db_col_int64(s, 1);
+        if (class_name)
+            att_copy_text(class_name, STORE_ATT_TEXT, db_col_text(s, 0));
+        if (total_sessions)
+            *total_sessions = db_col_int64(s, 1);
     }
     db_finalize(s);
     return rc == DB_ROW || rc == DB_DONE ? rc : (rc < 0 ? rc : DB_ERR);

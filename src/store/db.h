@@ -27,13 +27,16 @@ enum db_rc {
 /* Opens `url` (sqlite:///path or postgresql://...). pool_size connections are opened
  * lazily. Returns NULL and a reason in err on failure (unknown scheme included). */
 db *db_open(const char *url, int pool_size, char *err, size_t errlen);
-void db_close(db *d);
+void db_close(db *d);   /* every connection must have been released */
 enum db_kind db_kind_of(const db *d);
 
 /* Takes a connection, waiting up to timeout_ms; NULL on timeout or connection failure.
- * A broken PG connection is reset on the next acquire. */
+ * A broken PG connection is reset on the next acquire. timeout_ms < 0 waits without limit.
+ * db_release rolls back a transaction the caller left open. */
 db_conn *db_acquire(db *d, int timeout_ms);
 void db_release(db_conn *c);
+/* Why the last connection attempt of db_acquire failed (for logs), "" if none did. */
+void db_last_error(db *d, char *buf, size_t len);
 enum db_kind db_conn_kind(const db_conn *c);
 const char *db_errmsg(const db_conn *c);
 
@@ -46,7 +49,9 @@ int db_rollback(db_conn *c);
 /* Runs SQL without parameters, possibly several statements (migrations). */
 int db_exec(db_conn *c, const char *sql);
 
-/* Prepared statements. Parameters are 1-based, columns 0-based. */
+/* Prepared statements. Parameters are 1-based, columns 0-based. An error in the SQL shows
+ * at db_prepare (SQLite) or at the first db_step (PostgreSQL): check both. db_col_count
+ * is valid after the first db_step. Rebinding after a step needs db_reset first. */
 db_stmt *db_prepare(db_conn *c, const char *sql);
 int db_bind_int64(db_stmt *s, int idx, int64_t v);
 int db_bind_double(db_stmt *s, int idx, double v);
@@ -58,6 +63,7 @@ int db_col_count(db_stmt *s);
 int db_col_is_null(db_stmt *s, int col);
 int64_t db_col_int64(db_stmt *s, int col);
 double db_col_double(db_stmt *s, int col);
+/* For SQL NULL: db_col_text returns NULL, db_col_blob NULL with *len 0, numbers 0. */
 const char *db_col_text(db_stmt *s, int col);                  /* valid until next step */
 const void *db_col_blob(db_stmt *s, int col, size_t *len);     /* valid until next step */
 int db_reset(db_stmt *s);                                      /* rebind and run again */

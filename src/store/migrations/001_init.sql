@@ -1,7 +1,8 @@
 -- Initial schema. Portable between SQLite and PostgreSQL: the migration runner replaces
 -- {{PK}} with the driver's auto-increment primary key and {{BLOB}} with its byte type.
 -- Times are Unix seconds (BIGINT, UTC); calendar dates are 'YYYY-MM-DD' text, which sorts
--- correctly; booleans are INTEGER 0/1.
+-- correctly; booleans are INTEGER 0/1. Text primary keys say NOT NULL because SQLite,
+-- unlike PostgreSQL, would otherwise accept NULL in them.
 
 CREATE TABLE users (
     id            {{PK}},
@@ -30,7 +31,7 @@ CREATE INDEX classes_teacher ON classes (teacher_id);
 
 -- Every join code ever handed out, so that a replaced or archived code is never reused.
 CREATE TABLE join_codes (
-    code      TEXT   PRIMARY KEY,
+    code      TEXT   NOT NULL PRIMARY KEY,
     class_id  BIGINT NOT NULL REFERENCES classes (id),
     issued_at BIGINT NOT NULL
 );
@@ -48,7 +49,7 @@ CREATE INDEX enrollments_student ON enrollments (student_id);
 
 -- Revoked token ids (logout), kept until the token would have expired anyway.
 CREATE TABLE revoked_tokens (
-    jti        TEXT   PRIMARY KEY,
+    jti        TEXT   NOT NULL PRIMARY KEY,
     user_id    BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

@@ -1,0 +1,64 @@
+#ifndef ATTENDLY_STORE_DB_DRIVER_H
+#define ATTENDLY_STORE_DB_DRIVER_H
+/* Internal to store/: what db.c needs from a driver (db_sqlite.c, db_pg.c) and the
+ * structures the pool and the drivers share. Not for use outside src/store. */
+#include <stdarg.h>
+#include "store/db.h"
+
+#define DB_ERRMSG_MAX 512
+
+struct db_driver;
+
+/* One pooled connection. `handle` is the driver's (sqlite3 *, PGconn *). */
+struct db_conn {
+    db *owner;
+    const struct db_driver *drv;
+    void *handle;
+    int in_use;            /* guarded by the pool mutex */
+    int broken;            /* the driver saw the link fail: reset before reuse */
+    char err[DB_ERRMSG_MAX];
+};
+
+/* Drivers embed this as the first member of their statement structure. */
+struct db_stmt {
+    db_conn *conn;
+};
+
+struct db_driver {
+    enum db_kind kind;
+    const char *begin_sql;        /* plain transaction */
+    const char *begin_write_sql;  /* transaction that will write */
+
+    /* Opens c->handle for `target` (file path or libpq URL); fills c->err on failure. */
+    int (*open)(db_conn *c, const char *target);
+    void (*close)(db_conn *c);
+    /* Makes a possibly broken connection usable again (PG: PQreset). DB_OK or DB_ERR. */
+    int (*revive)(db_conn *c);
+    /* 1 when a transaction is open (or failed and not yet rolled back). */
+    int (*in_txn)(db_conn *c);
+    int (*exec)(db_conn *c, const char *sql);
+
+    db_stmt *(*prepare)(db_conn *c, const char *sql);
+    int (*bind_int64)(db_stmt *s, int idx, int64_t v);
+    int (*bind_double)(db_stmt *s, int idx, double v);
+    int (*bind_text)(db_stmt *s, int idx, const char *v);
+    int (*bind_blob)(db_stmt *s, int idx, const void *v, size_t len);
+    int (*bind_null)(db_stmt *s, int idx);
+    int (*step)(db_stmt *s);
+    int (*col_count)(db_stmt *s);
+    int (*col_is_null)(db_stmt *s, int col);
+    int64_t (*col_int64)(db_stmt *s, int col);
+    double (*col_double)(db_stmt *s, int col);
+    const char *(*col_text)(db_stmt *s, int col);
+    const void *(*col_blob)(db_stmt *s, int col, size_t *len);
+    int (*reset)(db_stmt *s);
+    void (*finalize)(db_stmt *s);
+};
+
+extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
+
+/* Formats a message into c->err (for logs; never shown to clients). */
+void db_conn_seterr(db_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

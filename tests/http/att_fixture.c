@@ -13,6 +13,75 @@
 #include <unistd.h>
 
 #include "att_fixture.h"
+#include "common/client.h"
+#include "common/pgcluster.h"
+#include "common/server.h"
+
+/* ---- the server and requests ------------------------------------------------------------ */
+
+static test_server g_srv;
+static pgcluster g_pg;
+static int g_use_pg;
+
+int att_start(int argc, char **argv)
+{
+    char err[2048];
+    if (argc != 2 || (strcmp(argv[1], "sqlite") && strcmp(argv[1], "pg"))) {
+        fprintf(stderr, "usage: %s sqlite|pg\n", argv[0]);
+        return -1;
+    }
+    g_use_pg = strcmp(argv[1], "pg") == 0;
+    if (g_use_pg && pgcluster_start(&g_pg, err, sizeof err) < 0) {
+        fprintf(stderr, "pgcluster: %s\n", err);
+        return -1;
+    }
+    if (test_server_start(&g_srv, g_use_pg ? g_pg.url : NULL, NULL, err, sizeof err) < 0) {
+        fprintf(stderr, "server: %s\n", err);
+        if (g_use_pg)
+            pgcluster_stop(&g_pg);
+        return -1;
+    }
+    return 0;
+}
+
+int att_stop(void)
+{
+    int rc = test_server_stop(&g_srv);
+    if (g_use_pg)
+        pgcluster_stop(&g_pg);
+    if (rc != 0)
+        fprintf(stderr, "unclean server exit: %d\n", rc);
+    return rc == 0 ? 0 : -1;
+}
+
+att_resp att_call(const char *method, const char *path, const char *token, const char *body)
+{
+    att_resp r;
+    http_resp h;
+    http_opts o = {.bearer = token};
+    memset(&r, 0, sizeof r);
+    if (http_request(&g_srv, method, path, body, body ? strlen(body) : 0, &o, &h) != 0)
+        return r;
+    r.status = h.status;
+    r.json = h.json;
+    r.body = h.body;
+    r.len = h.len;
+    if (!http_header(&h, "Content-Type", r.content_type, sizeof r.content_type))
+        r.content_type[0] = '\0';
+    if (!http_header(&h, "Content-Disposition", r.disposition, sizeof r.disposition))
+        r.disposition[0] = '\0';
+    h.json = NULL;   /* now r's */
+    h.body = NULL;
+    http_resp_free(&h);
+    return r;
+}
+
+void att_resp_free(att_resp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
 
 const char *att_str(const json_t *obj, const char *key)
 {
@@ -84,7 +153,7 @@ void new_user_email(user *u, const char *role, const char *first, const char *la
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", u->email,
                              "password", "correct-horse-1", "first_name", first,
                              "last_name", last, "role", role);
-    att_resp r = expect_status(att_call_json("POST", "/api/auth/signup", NULL, body), 201);
+    att_resp r = want_status(att_call_json("POST", "/api/auth/signup", NULL, body), 201);
     json_decref(body);
     json_t *usr = json_object_get(r.json, "user");
     u->id = jint(usr, "id");
@@ -102,7 +171,7 @@ void new_user(user *u, const char *role, const char *first, const char *last)
 void new_class(const user *t, const char *name, klass *k)
 {
     json_t *body = json_pack("{s:s}", "name", name);
-    att_resp r = expect_status(att_call_json("POST", "/api/classes/create", t->token, body), 201);
+    att_resp r = want_status(att_call_json("POST", "/api/classes/create", t->token, body), 201);
     json_decref(body);
     json_t *cls = json_object_get(r.json, "class");
     k->id = jint(cls, "id");
@@ -112,7 +181,7 @@ void new_class(const user *t, const char *name, klass *k)
 
 void join(const user *s, const klass *k)
 {
-    att_resp r = expect_status(att_callf("POST", "/api/classes/join", s->token,
+    att_resp r = want_status(att_callf("POST", "/api/classes/join", s->token,
                                          "{\"join_code\": \"%s\"}", k->code), 200);
     att_resp_free(&r);
 }
@@ -122,7 +191,7 @@ void leave(const user *s, const klass *k)
     char p[96];
     att_resp r = att_call("POST", pathf(p, sizeof p, "/api/classes/%lld/leave", k->id),
                           s->token, NULL);
-    r = expect_status(r, 200);
+    r = want_status(r, 200);
     att_resp_free(&r);
 }
 
@@ -131,7 +200,7 @@ void remove_student(const user *t, const klass *k, const user *s)
     char p[128];
     att_resp r = att_call("DELETE", pathf(p, sizeof p, "/api/classes/%lld/students/%lld",
                                           k->id, s->id), t->token, NULL);
-    r = expect_status(r, 200);
+    r = want_status(r, 200);
     att_resp_free(&r);
 }
 
@@ -140,7 +209,7 @@ void archive(const user *t, const klass *k)
     char p[96];
     att_resp r = att_call("DELETE", pathf(p, sizeof p, "/api/classes/%lld", k->id), t->token,
                           NULL);
-    r = expect_status(r, 200);
+    r = want_status(r, 200);
     att_resp_free(&r);
 }
 
@@ -163,7 +232,7 @@ long long new_session(const user *t, const klass *k, const char *name, const cha
     json_t *body = json_pack("{s:I, s:s}", "class_id", (json_int_t)k->id, "session_name", name);
     if (date)
         json_object_set_new(body, "session_date", json_string(date));
-    att_resp r = expect_status(att_call_json("POST", "/api/attendance/create-session",
+    att_resp r = want_status(att_call_json("POST", "/api/attendance/create-session",
                                              t->token, body), 201);
     json_decref(body);
     long long id = jint(json_object_get(r.json, "session"), "id");
@@ -180,7 +249,7 @@ att_resp mark(const user *t, long long session_id, const user *s, const char *st
 
 void mark_ok(const user *t, long long session_id, const user *s, const char *status)
 {
-    att_resp r = expect_status(mark(t, session_id, s, status), 200);
+    att_resp r = want_status(mark(t, session_id, s, status), 200);
     att_resp_free(&r);
 }
 

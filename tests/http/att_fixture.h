@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct att_resp {
-    long status;
+    long status;               /* 0 when no response arrived */
     json_t *json;              /* parsed body when it is JSON, else NULL */
     char *body;                /* raw body, NUL-terminated */
     size_t len;
@@ -17,7 +17,8 @@ typedef struct att_resp {
 /* Starts the server for the backend named by argv[1] ("sqlite" | "postgres");
  * returns 0, or -1 when it cannot (the reason is printed). */
 int att_start(int argc, char **argv);
-void att_stop(void);
+/* Stops them; 0 when the server exited cleanly. */
+int att_stop(void);
 
 /* One request. token NULL = no Authorization; body NULL = no body. */
 att_resp att_call(const char *method, const char *path, const char *token, const char *body);
@@ -65,11 +66,11 @@ att_resp mark(const user *t, long long session_id, const user *s, const char *st
 void mark_ok(const user *t, long long session_id, const user *s, const char *status);
 
 /* Checks a reply's status and error message, then frees it. */
-#define expect_error(resp, code, message) \
+#define want_error(resp, code, message) \
     att_expect_error((resp), (code), (message), __FILE__, __LINE__)
 void att_expect_error(att_resp r, long code, const char *message, const char *file, int line);
 /* Checks status 200/201 and returns the reply (the caller frees). */
-#define expect_status(resp, code) att_expect_status((resp), (code), __FILE__, __LINE__)
+#define want_status(resp, code) att_expect_status((resp), (code), __FILE__, __LINE__)
 att_resp att_expect_status(att_resp r, long code, const char *file, int line);
 
 long long jint(const json_t *o, const char *key);

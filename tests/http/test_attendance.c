@@ -25,7 +25,7 @@ static void test_create_session(void **state)
     make_world(&w, 2);
     json_t *body = json_pack("{s:I, s:s}", "class_id", (json_int_t)w.cls.id,
                              "session_name", "  Morning Lecture \t");
-    att_resp r = expect_status(att_call_json("POST", CREATE, w.teacher.token, body), 201);
+    att_resp r = want_status(att_call_json("POST", CREATE, w.teacher.token, body), 201);
     json_decref(body);
     assert_string_equal(att_str(r.json, "message"), "Attendance session created successfully");
     json_t *s = json_object_get(r.json, "session");
@@ -46,7 +46,7 @@ static void test_create_session(void **state)
     char name[200 * 2 + 1] = "";
     for (int i = 0; i < 200; i++)
         strcat(name, "\xc3\xa9");
-    r = expect_status(att_callf("POST", CREATE, w.teacher.token,
+    r = want_status(att_callf("POST", CREATE, w.teacher.token,
                                 "{\"class_id\": %lld, \"session_name\": \"%s\","
                                 " \"session_date\": \"2024-02-29\"}", w.cls.id, name), 201);
     s = json_object_get(r.json, "session");
@@ -54,7 +54,7 @@ static void test_create_session(void **state)
     assert_string_equal(att_str(s, "session_name"), name);
     assert_true(jint(s, "id") > first);
     att_resp_free(&r);
-    r = expect_status(att_callf("POST", CREATE, w.teacher.token,
+    r = want_status(att_callf("POST", CREATE, w.teacher.token,
                                 "{\"class_id\": %lld, \"session_name\": \"Again\","
                                 " \"session_date\": null}", w.cls.id), 201);
     assert_string_equal(att_str(json_object_get(r.json, "session"), "session_date"), today);
@@ -63,7 +63,7 @@ static void test_create_session(void **state)
     /* A student who left is not counted by a new session. */
     leave(&w.st[1], &w.cls);
     long long id = new_session(&w.teacher, &w.cls, "After leave", NULL);
-    r = expect_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
                                             id), w.teacher.token, NULL), 200);
     assert_int_equal(jint(json_object_get(r.json, "session"), "total_students"), 1);
     att_resp_free(&r);
@@ -77,52 +77,52 @@ static void test_create_session_validation(void **state)
     const char *tok = w.teacher.token;
     long long cid = w.cls.id;
 
-    expect_error(att_callf("POST", CREATE, w.st[0].token, "not json"), 403,
+    want_error(att_callf("POST", CREATE, w.st[0].token, "not json"), 403,
                  "Only teachers can create attendance sessions");
-    expect_error(att_call("POST", CREATE, tok, "{\"class_id\": "), 400, "Invalid JSON body");
-    expect_error(att_call("POST", CREATE, tok, "[1]"), 400, "Request body must be a JSON object");
-    expect_error(att_call("POST", CREATE, tok, "{}"), 400, "Class ID is required");
-    expect_error(att_call("POST", CREATE, tok, NULL), 400, "Class ID is required");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": null, \"session_name\": 5}"),
+    want_error(att_call("POST", CREATE, tok, "{\"class_id\": "), 400, "Invalid JSON body");
+    want_error(att_call("POST", CREATE, tok, "[1]"), 400, "Request body must be a JSON object");
+    want_error(att_call("POST", CREATE, tok, "{}"), 400, "Class ID is required");
+    want_error(att_call("POST", CREATE, tok, NULL), 400, "Class ID is required");
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": null, \"session_name\": 5}"),
                  400, "Class ID is required");
     static const char *bad_ids[] = {"\"1\"", "1.5", "1e3", "true", "[1]"};
     for (size_t i = 0; i < sizeof bad_ids / sizeof *bad_ids; i++)
-        expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %s}", bad_ids[i]), 400,
+        want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %s}", bad_ids[i]), 400,
                      "class_id must be an integer");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld}", cid), 400,
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld}", cid), 400,
                  "Session name is required");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": null}",
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": null}",
                            cid), 400, "Session name is required");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \" \\n\"}",
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \" \\n\"}",
                            cid), 400, "Session name is required");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": 5,"
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": 5,"
                            " \"session_date\": \"bad\"}", cid), 400,
                  "session_name must be a string");
     char longname[202];
     memset(longname, 'x', 201);
     longname[201] = '\0';
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"%s\"}",
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"%s\"}",
                            cid, longname), 400, "session_name must be at most 200 characters");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\","
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\","
                            " \"session_date\": 20240101}", cid), 400,
                  "session_date must be a string");
     static const char *bad_dates[] = {"2024-3-5", "2024-02-30", "", "2023-02-29", "2024-13-01",
                                       "2024-01-01T00:00:00Z", " 2024-01-01", "2024/01/01",
                                       "2024-01-00", "abcd-ef-gh"};
     for (size_t i = 0; i < sizeof bad_dates / sizeof *bad_dates; i++)
-        expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\","
+        want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\","
                                " \"session_date\": \"%s\"}", cid, bad_dates[i]), 400,
                      "Invalid date format. Use YYYY-MM-DD");
     /* Field checks come before the lookup. */
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": 999999999, \"session_name\": \"L\","
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": 999999999, \"session_name\": \"L\","
                            " \"session_date\": \"2024-02-30\"}"), 400,
                  "Invalid date format. Use YYYY-MM-DD");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": 999999999, \"session_name\": \"L\"}"),
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": 999999999, \"session_name\": \"L\"}"),
                  404, "Class not found or access denied");
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\"}",
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\"}",
                            other.cls.id), 404, "Class not found or access denied");
     archive(&w.teacher, &w.cls);
-    expect_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\"}",
+    want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\"}",
                            cid), 404, "Class not found or access denied");
 }
 
@@ -151,7 +151,7 @@ static void test_mark_attendance(void **state)
 
     /* a: new; b: absent -> present; c: late -> present; repeated a; outsider and a
      * nonexistent id invalid; confidence keys of students not requested are ignored. */
-    att_resp r = expect_status(att_callf("POST", MARK, w.teacher.token,
+    att_resp r = want_status(att_callf("POST", MARK, w.teacher.token,
         "{\"session_id\": %lld, \"student_ids\": [%lld, %lld, %lld, %lld, %lld, 999999999, %lld],"
         " \"status\": \"present\", \"recognition_method\": \"hybrid\","
         " \"confidence_scores\": {\"%lld\": 0.912345, \"%lld\": 1, \"888888\": \"junk\","
@@ -196,7 +196,7 @@ static void test_mark_attendance(void **state)
     att_resp_free(&r);
 
     /* Same status again: already marked, unchanged (method and confidence kept). */
-    r = expect_status(att_callf("POST", MARK, w.teacher.token,
+    r = want_status(att_callf("POST", MARK, w.teacher.token,
                                 "{\"session_id\": %lld, \"student_ids\": [%lld],"
                                 " \"status\": \"present\"}", sid, a->id), 200);
     assert_string_equal(att_str(r.json, "message"), "Attendance marked for 0 students");
@@ -209,7 +209,7 @@ static void test_mark_attendance(void **state)
 
     /* Defaults: status present, method manual; late and absent are counted. */
     mark_ok(&w.teacher, sid, d, "late");
-    r = expect_status(att_callf("POST", MARK, w.teacher.token,
+    r = want_status(att_callf("POST", MARK, w.teacher.token,
                                 "{\"session_id\": %lld, \"student_ids\": [%lld]}", sid, d->id), 200);
     u = json_array_get(json_object_get(r.json, "updated_students"), 0);
     assert_string_equal(att_str(u, "status"), "present");
@@ -217,13 +217,13 @@ static void test_mark_attendance(void **state)
     check_stats(json_object_get(r.json, "session_stats"), 4, 4, 0, 0, 100.0);
     att_resp_free(&r);
     mark_ok(&w.teacher, sid, c, "absent");
-    r = expect_status(mark(&w.teacher, sid, b, "late"), 200);
+    r = want_status(mark(&w.teacher, sid, b, "late"), 200);
     check_stats(json_object_get(r.json, "session_stats"), 4, 2, 1, 1, 75.0);
     att_resp_free(&r);
 
     /* The record list reflects method and rounded confidence. */
     char p[128];
-    r = expect_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
                                             sid), w.teacher.token, NULL), 200);
     const json_t *rec = find_by_student(json_object_get(r.json, "attendance_records"), a->id);
     check_record_shape(rec);
@@ -244,28 +244,28 @@ static void test_mark_validation(void **state)
     long long osid = new_session(&other.teacher, &other.cls, "S", NULL);
     long long st = w.st[0].id;
 
-    expect_error(att_call("POST", MARK, w.st[0].token, "{"), 403, "Only teachers can mark attendance");
-    expect_error(att_call("POST", MARK, tok, "{"), 400, "Invalid JSON body");
-    expect_error(att_call("POST", MARK, tok, "{}"), 400, "Session ID is required");
-    expect_error(att_call("POST", MARK, tok, "{\"session_id\": null, \"student_ids\": 3}"), 400,
+    want_error(att_call("POST", MARK, w.st[0].token, "{"), 403, "Only teachers can mark attendance");
+    want_error(att_call("POST", MARK, tok, "{"), 400, "Invalid JSON body");
+    want_error(att_call("POST", MARK, tok, "{}"), 400, "Session ID is required");
+    want_error(att_call("POST", MARK, tok, "{\"session_id\": null, \"student_ids\": 3}"), 400,
                  "Session ID is required");
-    expect_error(att_call("POST", MARK, tok, "{\"session_id\": \"12\"}"), 400,
+    want_error(att_call("POST", MARK, tok, "{\"session_id\": \"12\"}"), 400,
                  "session_id must be an integer");
-    expect_error(att_call("POST", MARK, tok, "{\"session_id\": 1.0}"), 400,
+    want_error(att_call("POST", MARK, tok, "{\"session_id\": 1.0}"), 400,
                  "session_id must be an integer");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld}", sid), 400,
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld}", sid), 400,
                  "Student IDs array is required");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": null}", sid),
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": null}", sid),
                  400, "Student IDs array is required");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": []}", sid),
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": []}", sid),
                  400, "Student IDs array is required");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": \"7\"}", sid),
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": \"7\"}", sid),
                  400, "student_ids must be an array");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": {}}", sid),
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": {}}", sid),
                  400, "student_ids must be an array");
     static const char *bad_items[] = {"[1, \"2\"]", "[1.5]", "[null]", "[true]", "[[1]]", "[2e1]"};
     for (size_t i = 0; i < sizeof bad_items / sizeof *bad_items; i++)
-        expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": %s}",
+        want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": %s}",
                                sid, bad_items[i]), 400, "student_ids must contain only integers");
     /* 1001 items: too many; 1000 distinct unknown ids are fine (all invalid). */
     char *big = malloc(16 * 1001 + 64);
@@ -273,51 +273,51 @@ static void test_mark_validation(void **state)
     for (int i = 0; i < 1000; i++)
         off += (size_t)sprintf(big + off, "%s%d", i ? "," : "", 900000000 + i);
     strcpy(big + off, "]}");
-    att_resp r = expect_status(att_call("POST", MARK, tok, big), 200);
+    att_resp r = want_status(att_call("POST", MARK, tok, big), 200);
     assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 1000);
     att_resp_free(&r);
     strcpy(big + off, ",5]}");
-    expect_error(att_call("POST", MARK, tok, big), 400,
+    want_error(att_call("POST", MARK, tok, big), 400,
                  "student_ids must contain at most 1000 items");
     free(big);
 
     static const char *bad_status[] = {"\"Present\"", "\"excused\"", "\"\"", "1", "true", "[]",
                                        "\"present \""};
     for (size_t i = 0; i < sizeof bad_status / sizeof *bad_status; i++)
-        expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
+        want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
                                " \"status\": %s, \"recognition_method\": 5}", sid, st,
                                bad_status[i]), 400, "Status must be one of: present, absent, late");
     static const char *bad_method[] = {"\"AI_FACE\"", "\"face\"", "5", "{}", "false"};
     for (size_t i = 0; i < sizeof bad_method / sizeof *bad_method; i++)
-        expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
+        want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
                                " \"status\": \"late\", \"recognition_method\": %s,"
                                " \"confidence_scores\": 3}", sid, st, bad_method[i]), 400,
                      "Recognition method must be one of: manual, ai_face, hybrid");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
                            " \"confidence_scores\": [0.5]}", sid, st), 400,
                  "confidence_scores must be an object");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
                            " \"confidence_scores\": \"x\"}", sid, st), 400,
                  "confidence_scores must be an object");
     static const char *bad_conf[] = {"1.5", "-0.1", "\"0.5\"", "true", "null", "[0.5]", "1.0001"};
     for (size_t i = 0; i < sizeof bad_conf / sizeof *bad_conf; i++)
-        expect_error(att_callf("POST", MARK, tok, "{\"session_id\": 999999999, \"student_ids\": [%lld],"
+        want_error(att_callf("POST", MARK, tok, "{\"session_id\": 999999999, \"student_ids\": [%lld],"
                                " \"confidence_scores\": {\"%lld\": %s}}", st, st, bad_conf[i]), 400,
                      "Confidence scores must be numbers between 0 and 1");
     /* Bounds are inclusive; keys of other students are ignored whatever their value. */
-    r = expect_status(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
+    r = want_status(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld],"
                                 " \"confidence_scores\": {\"%lld\": 0, \"123456789\": 7}}",
                                 sid, st, st), 200);
     assert_float_equal(jnum(json_array_get(json_object_get(r.json, "marked_students"), 0),
                             "confidence"), 0.0, 1e-12);
     att_resp_free(&r);
     /* Lookups: missing session, another teacher's, archived class. */
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": 999999999, \"student_ids\": [1]}"),
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": 999999999, \"student_ids\": [1]}"),
                  404, "Session not found or access denied");
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld]}",
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld]}",
                            osid, other.st[0].id), 404, "Session not found or access denied");
     archive(&w.teacher, &w.cls);
-    expect_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld]}",
+    want_error(att_callf("POST", MARK, tok, "{\"session_id\": %lld, \"student_ids\": [%lld]}",
                            sid, st), 404, "Session not found or access denied");
 }
 
@@ -336,15 +336,15 @@ static void test_total_students(void **state)
     leave(&w.st[2], &w.cls);
     new_user(&late_joiner, "student", "Late", "Joiner");
     join(&late_joiner, &w.cls);
-    att_resp r = expect_status(mark(&w.teacher, sid, &w.st[1], "late"), 200);
+    att_resp r = want_status(mark(&w.teacher, sid, &w.st[1], "late"), 200);
     /* active {st1, late} ∪ recorded {st0, st1} = 3 */
     check_stats(json_object_get(r.json, "session_stats"), 3, 1, 1, 0, 66.67);
     att_resp_free(&r);
     /* A student who left cannot be marked any more. */
-    r = expect_status(mark(&w.teacher, sid, &w.st[2], "present"), 200);
+    r = want_status(mark(&w.teacher, sid, &w.st[2], "present"), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "invalid_students")), 1);
     att_resp_free(&r);
-    r = expect_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/sessions/%lld",
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/sessions/%lld",
                                             w.cls.id), w.teacher.token, NULL), 200);
     const json_t *s = json_array_get(json_object_get(r.json, "sessions"), 0);
     check_session_shape(s);
@@ -370,7 +370,7 @@ static void test_sessions_list(void **state)
     mark_ok(&w.teacher, s2, &w.st[0], "late");
     const char *path = pathf(p, sizeof p, "/api/attendance/sessions/%lld", w.cls.id);
 
-    att_resp r = expect_status(att_call("GET", path, w.teacher.token, NULL), 200);
+    att_resp r = want_status(att_call("GET", path, w.teacher.token, NULL), 200);
     assert_int_equal(jint(r.json, "class_id"), w.cls.id);
     assert_string_equal(att_str(r.json, "class_name"), "Math 101");
     assert_int_equal(jint(r.json, "total"), 4);
@@ -387,7 +387,7 @@ static void test_sessions_list(void **state)
 
     /* Pagination: the page changes, total does not. */
     char pp[160];
-    r = expect_status(att_call("GET", pathf(pp, sizeof pp, "%s?limit=2&offset=1", path),
+    r = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?limit=2&offset=1", path),
                                w.teacher.token, NULL), 200);
     list = json_object_get(r.json, "sessions");
     assert_int_equal(jint(r.json, "total"), 4);
@@ -395,18 +395,18 @@ static void test_sessions_list(void **state)
     assert_int_equal(jint(json_array_get(list, 0), "id"), s2);
     assert_int_equal(jint(json_array_get(list, 1), "id"), s4);
     att_resp_free(&r);
-    r = expect_status(att_call("GET", pathf(pp, sizeof pp, "%s?offset=10", path),
+    r = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?offset=10", path),
                                w.teacher.token, NULL), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "sessions")), 0);
     assert_int_equal(jint(r.json, "total"), 4);
     att_resp_free(&r);
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=0", path), w.teacher.token, NULL),
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=0", path), w.teacher.token, NULL),
                  400, "limit must be an integer between 1 and 1000");
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?offset=-1", path), w.teacher.token,
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?offset=-1", path), w.teacher.token,
                           NULL), 400, "offset must be a non-negative integer");
 
     /* A student sees my_attendance: their Record or null. */
-    r = expect_status(att_call("GET", path, w.st[0].token, NULL), 200);
+    r = want_status(att_call("GET", path, w.st[0].token, NULL), 200);
     list = json_object_get(r.json, "sessions");
     assert_int_equal(json_array_size(list), 4);
     for (size_t i = 0; i < 4; i++) {
@@ -421,28 +421,28 @@ static void test_sessions_list(void **state)
         }
     }
     att_resp_free(&r);
-    r = expect_status(att_call("GET", path, w.st[1].token, NULL), 200);
+    r = want_status(att_call("GET", path, w.st[1].token, NULL), 200);
     assert_true(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "sessions"), 1),
                                              "my_attendance")));
     att_resp_free(&r);
 
     /* No access: another teacher, a non-member, a missing class; then leave and archive. */
-    expect_error(att_call("GET", path, other.teacher.token, NULL), 404,
+    want_error(att_call("GET", path, other.teacher.token, NULL), 404,
                  "Class not found or access denied");
-    expect_error(att_call("GET", path, outsider.token, NULL), 404,
+    want_error(att_call("GET", path, outsider.token, NULL), 404,
                  "Class not found or access denied");
-    expect_error(att_call("GET", "/api/attendance/sessions/999999999", w.teacher.token, NULL),
+    want_error(att_call("GET", "/api/attendance/sessions/999999999", w.teacher.token, NULL),
                  404, "Class not found or access denied");
     leave(&w.st[1], &w.cls);
-    expect_error(att_call("GET", path, w.st[1].token, NULL), 404,
+    want_error(att_call("GET", path, w.st[1].token, NULL), 404,
                  "Class not found or access denied");
     join(&w.st[1], &w.cls);
-    r = expect_status(att_call("GET", path, w.st[1].token, NULL), 200);
+    r = want_status(att_call("GET", path, w.st[1].token, NULL), 200);
     att_resp_free(&r);
     archive(&w.teacher, &w.cls);
-    expect_error(att_call("GET", path, w.teacher.token, NULL), 404,
+    want_error(att_call("GET", path, w.teacher.token, NULL), 404,
                  "Class not found or access denied");
-    expect_error(att_call("GET", path, w.st[0].token, NULL), 404,
+    want_error(att_call("GET", path, w.st[0].token, NULL), 404,
                  "Class not found or access denied");
 }
 
@@ -463,7 +463,7 @@ static void test_session_records(void **state)
     mark_ok(&w.teacher, sid, &w.st[1], "late");
     const char *path = pathf(p, sizeof p, "/api/attendance/session/%lld/records", sid);
 
-    att_resp r = expect_status(att_call("GET", path, w.teacher.token, NULL), 200);
+    att_resp r = want_status(att_call("GET", path, w.teacher.token, NULL), 200);
     check_session_shape(json_object_get(r.json, "session"));
     assert_int_equal(jint(json_object_get(r.json, "session"), "id"), sid);
     json_t *recs = json_object_get(r.json, "attendance_records");
@@ -484,7 +484,7 @@ static void test_session_records(void **state)
     att_resp_free(&r);
 
     /* A page of the teacher's view; statistics still cover everything. */
-    r = expect_status(att_call("GET", pathf(pp, sizeof pp, "%s?limit=1&offset=1", path),
+    r = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?limit=1&offset=1", path),
                                w.teacher.token, NULL), 200);
     recs = json_object_get(r.json, "attendance_records");
     assert_int_equal(json_array_size(recs), 1);
@@ -492,14 +492,14 @@ static void test_session_records(void **state)
     assert_int_equal(jint(r.json, "total"), 3);
     assert_int_equal(jint(json_object_get(r.json, "statistics"), "total_absent"), 1);
     att_resp_free(&r);
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=abc", path), w.teacher.token,
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=abc", path), w.teacher.token,
                           NULL), 400, "limit must be an integer between 1 and 1000");
 
     /* Students: only their own record and statistics. */
     static const struct { int who; const char *status; double rate; } own[] = {
         {0, "present", 100.0}, {1, "late", 100.0}, {2, "absent", 0.0}};
     for (size_t i = 0; i < 3; i++) {
-        r = expect_status(att_call("GET", path, w.st[own[i].who].token, NULL), 200);
+        r = want_status(att_call("GET", path, w.st[own[i].who].token, NULL), 200);
         recs = json_object_get(r.json, "attendance_records");
         assert_int_equal(json_array_size(recs), 1);
         assert_int_equal(jint(r.json, "total"), 1);
@@ -513,7 +513,7 @@ static void test_session_records(void **state)
         assert_float_equal(jnum(st, "attendance_rate"), own[i].rate, 1e-9);
         att_resp_free(&r);
     }
-    r = expect_status(att_call("GET", path, w.st[3].token, NULL), 200);
+    r = want_status(att_call("GET", path, w.st[3].token, NULL), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "attendance_records")), 0);
     assert_int_equal(jint(r.json, "total"), 0);
     st = json_object_get(r.json, "statistics");
@@ -521,16 +521,16 @@ static void test_session_records(void **state)
     assert_float_equal(jnum(st, "attendance_rate"), 0.0, 1e-9);
     att_resp_free(&r);
 
-    expect_error(att_call("GET", path, other.teacher.token, NULL), 404,
+    want_error(att_call("GET", path, other.teacher.token, NULL), 404,
                  "Session not found or access denied");
-    expect_error(att_call("GET", path, outsider.token, NULL), 404,
+    want_error(att_call("GET", path, outsider.token, NULL), 404,
                  "Session not found or access denied");
-    expect_error(att_call("GET", "/api/attendance/session/999999999/records", w.teacher.token,
+    want_error(att_call("GET", "/api/attendance/session/999999999/records", w.teacher.token,
                           NULL), 404, "Session not found or access denied");
     archive(&w.teacher, &w.cls);
-    expect_error(att_call("GET", path, w.teacher.token, NULL), 404,
+    want_error(att_call("GET", path, w.teacher.token, NULL), 404,
                  "Session not found or access denied");
-    expect_error(att_call("GET", path, w.st[0].token, NULL), 404,
+    want_error(att_call("GET", path, w.st[0].token, NULL), 404,
                  "Session not found or access denied");
 }
 
@@ -543,42 +543,42 @@ static void test_record_update(void **state)
     make_world(&w, 2);
     make_world(&other, 1);
     long long sid = new_session(&w.teacher, &w.cls, "S", NULL);
-    att_resp r = expect_status(att_callf("POST", MARK, w.teacher.token,
+    att_resp r = want_status(att_callf("POST", MARK, w.teacher.token,
         "{\"session_id\": %lld, \"student_ids\": [%lld], \"recognition_method\": \"ai_face\","
         " \"confidence_scores\": {\"%lld\": 0.87654}}", sid, w.st[0].id, w.st[0].id), 200);
     att_resp_free(&r);
-    r = expect_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
                                             sid), w.teacher.token, NULL), 200);
     long long rid = jint(json_array_get(json_object_get(r.json, "attendance_records"), 0), "id");
     att_resp_free(&r);
     long long osid = new_session(&other.teacher, &other.cls, "S", NULL);
     mark_ok(&other.teacher, osid, &other.st[0], "present");
-    r = expect_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
                                             osid), other.teacher.token, NULL), 200);
     long long orid = jint(json_array_get(json_object_get(r.json, "attendance_records"), 0), "id");
     att_resp_free(&r);
     const char *path = pathf(p, sizeof p, "/api/attendance/record/%lld", rid);
     const char *tok = w.teacher.token;
 
-    expect_error(att_call("PUT", path, w.st[0].token, "{\"status\": \"late\"}"), 403,
+    want_error(att_call("PUT", path, w.st[0].token, "{\"status\": \"late\"}"), 403,
                  "Only teachers can update attendance records");
-    expect_error(att_call("PUT", path, tok, "{oops"), 400, "Invalid JSON body");
-    expect_error(att_call("PUT", path, tok, "{}"), 400, "status is required");
-    expect_error(att_call("PUT", path, tok, NULL), 400, "status is required");
-    expect_error(att_call("PUT", path, tok, "{\"status\": null}"), 400, "status is required");
+    want_error(att_call("PUT", path, tok, "{oops"), 400, "Invalid JSON body");
+    want_error(att_call("PUT", path, tok, "{}"), 400, "status is required");
+    want_error(att_call("PUT", path, tok, NULL), 400, "status is required");
+    want_error(att_call("PUT", path, tok, "{\"status\": null}"), 400, "status is required");
     static const char *bad[] = {"\"LATE\"", "\"\"", "5", "true", "[\"late\"]", "\"excused\""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        expect_error(att_callf("PUT", path, tok, "{\"status\": %s}", bad[i]), 400,
+        want_error(att_callf("PUT", path, tok, "{\"status\": %s}", bad[i]), 400,
                      "Status must be one of: present, absent, late");
     char op[96];
-    expect_error(att_call("PUT", pathf(op, sizeof op, "/api/attendance/record/%lld", orid), tok,
+    want_error(att_call("PUT", pathf(op, sizeof op, "/api/attendance/record/%lld", orid), tok,
                           "{\"status\": \"late\"}"), 404, "Record not found or access denied");
-    expect_error(att_call("PUT", "/api/attendance/record/999999999", tok, "{\"status\": \"bad\"}"),
+    want_error(att_call("PUT", "/api/attendance/record/999999999", tok, "{\"status\": \"bad\"}"),
                  400, "Status must be one of: present, absent, late");
-    expect_error(att_call("PUT", "/api/attendance/record/999999999", tok, "{\"status\": \"late\"}"),
+    want_error(att_call("PUT", "/api/attendance/record/999999999", tok, "{\"status\": \"late\"}"),
                  404, "Record not found or access denied");
 
-    r = expect_status(att_call("PUT", path, tok, "{\"status\": \"late\"}"), 200);
+    r = want_status(att_call("PUT", path, tok, "{\"status\": \"late\"}"), 200);
     assert_string_equal(att_str(r.json, "message"), "Attendance record updated successfully");
     json_t *rec = json_object_get(r.json, "record");
     check_record_shape(rec);
@@ -590,17 +590,17 @@ static void test_record_update(void **state)
     assert_string_equal(att_str(rec, "student_name"), "Ann Lee");
     check_stats(json_object_get(r.json, "session_stats"), 2, 0, 1, 0, 50.0);
     att_resp_free(&r);
-    r = expect_status(att_call("PUT", path, tok, "{\"status\": \"absent\", \"x\": 1}"), 200);
+    r = want_status(att_call("PUT", path, tok, "{\"status\": \"absent\", \"x\": 1}"), 200);
     check_stats(json_object_get(r.json, "session_stats"), 2, 0, 0, 1, 0.0);
     att_resp_free(&r);
 
     /* A removed student's record stays editable by the owner; an archived class hides it. */
     remove_student(&w.teacher, &w.cls, &w.st[0]);
-    r = expect_status(att_call("PUT", path, tok, "{\"status\": \"present\"}"), 200);
+    r = want_status(att_call("PUT", path, tok, "{\"status\": \"present\"}"), 200);
     check_stats(json_object_get(r.json, "session_stats"), 2, 1, 0, 0, 50.0);
     att_resp_free(&r);
     archive(&w.teacher, &w.cls);
-    expect_error(att_call("PUT", path, tok, "{\"status\": \"late\"}"), 404,
+    want_error(att_call("PUT", path, tok, "{\"status\": \"late\"}"), 404,
                  "Record not found or access denied");
 }
 
@@ -617,15 +617,15 @@ static void test_finalize(void **state)
     leave(&w.st[3], &w.cls);
     const char *path = pathf(p, sizeof p, "/api/attendance/session/%lld/finalize", sid);
 
-    expect_error(att_call("POST", path, w.st[0].token, NULL), 403,
+    want_error(att_call("POST", path, w.st[0].token, NULL), 403,
                  "Only teachers can finalize sessions");
-    expect_error(att_call("POST", path, other.teacher.token, NULL), 404,
+    want_error(att_call("POST", path, other.teacher.token, NULL), 404,
                  "Session not found or access denied");
-    expect_error(att_call("POST", "/api/attendance/session/999999999/finalize", w.teacher.token,
+    want_error(att_call("POST", "/api/attendance/session/999999999/finalize", w.teacher.token,
                           NULL), 404, "Session not found or access denied");
 
     /* The body is ignored, even when it is not JSON. */
-    att_resp r = expect_status(att_call("POST", path, w.teacher.token, "not json"), 200);
+    att_resp r = want_status(att_call("POST", path, w.teacher.token, "not json"), 200);
     assert_string_equal(att_str(r.json, "message"), "Session finalized");
     assert_int_equal(jint(r.json, "session_id"), sid);
     json_t *abs = json_object_get(r.json, "absent_marked");
@@ -638,13 +638,13 @@ static void test_finalize(void **state)
     att_resp_free(&r);
 
     /* Idempotent. */
-    r = expect_status(att_call("POST", path, w.teacher.token, NULL), 200);
+    r = want_status(att_call("POST", path, w.teacher.token, NULL), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "absent_marked")), 0);
     check_stats(json_object_get(r.json, "session_stats"), 3, 0, 1, 2, 33.33);
     att_resp_free(&r);
 
     /* The records are absent/manual/null marked by the teacher; the session stays open. */
-    r = expect_status(att_call("GET", pathf(rp, sizeof rp, "/api/attendance/session/%lld/records",
+    r = want_status(att_call("GET", pathf(rp, sizeof rp, "/api/attendance/session/%lld/records",
                                             sid), w.teacher.token, NULL), 200);
     const json_t *rec = json_array_get(json_object_get(r.json, "attendance_records"), 0);
     assert_string_equal(att_str(rec, "status"), "absent");
@@ -652,14 +652,14 @@ static void test_finalize(void **state)
     assert_true(json_is_null(json_object_get(rec, "recognition_confidence")));
     assert_int_equal(jint(rec, "marked_by"), w.teacher.id);
     att_resp_free(&r);
-    r = expect_status(mark(&w.teacher, sid, &w.st[0], "present"), 200);
+    r = want_status(mark(&w.teacher, sid, &w.st[0], "present"), 200);
     assert_string_equal(att_str(json_array_get(json_object_get(r.json, "updated_students"), 0),
                                 "previous_status"), "absent");
     check_stats(json_object_get(r.json, "session_stats"), 3, 1, 1, 1, 66.67);
     att_resp_free(&r);
 
     archive(&w.teacher, &w.cls);
-    expect_error(att_call("POST", path, w.teacher.token, NULL), 404,
+    want_error(att_call("POST", path, w.teacher.token, NULL), 404,
                  "Session not found or access denied");
 }
 
@@ -679,19 +679,19 @@ static void test_left_and_removed_students(void **state)
     leave(&w.st[0], &w.cls);
     remove_student(&w.teacher, &w.cls, &w.st[1]);
     for (int i = 0; i < 2; i++) {
-        expect_error(att_call("GET", list, w.st[i].token, NULL), 404,
+        want_error(att_call("GET", list, w.st[i].token, NULL), 404,
                      "Class not found or access denied");
-        expect_error(att_call("GET", recs, w.st[i].token, NULL), 404,
+        want_error(att_call("GET", recs, w.st[i].token, NULL), 404,
                      "Session not found or access denied");
     }
     /* Their records stay, and the teacher still sees them. */
-    att_resp r = expect_status(att_call("GET", recs, w.teacher.token, NULL), 200);
+    att_resp r = want_status(att_call("GET", recs, w.teacher.token, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 2);
     assert_int_equal(jint(json_object_get(r.json, "session"), "total_students"), 2);
     att_resp_free(&r);
     /* Rejoining restores access with the record intact. */
     join(&w.st[0], &w.cls);
-    r = expect_status(att_call("GET", recs, w.st[0].token, NULL), 200);
+    r = want_status(att_call("GET", recs, w.st[0].token, NULL), 200);
     assert_string_equal(att_str(json_array_get(json_object_get(r.json, "attendance_records"), 0),
                                 "status"), "present");
     att_resp_free(&r);
@@ -714,6 +714,7 @@ int main(int argc, char **argv)
     if (att_start(argc, argv) < 0)
         return 1;
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    att_stop();
-    return failed;
+    if (att_stop() != 0)
+        failed++;
+    return failed ? 1 : 0;
 }

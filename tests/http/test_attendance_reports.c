@@ -49,7 +49,7 @@ static void make_history(history_world *h)
     mark_ok(t, h->a_today, s, "present");
     mark_ok(t, h->a_m6, s, "late");
     mark_ok(t, h->a_m7, s, "absent");
-    att_resp r = expect_status(att_callf("POST", "/api/attendance/mark-attendance", t->token,
+    att_resp r = want_status(att_callf("POST", "/api/attendance/mark-attendance", t->token,
         "{\"session_id\": %lld, \"student_ids\": [%lld], \"recognition_method\": \"ai_face\","
         " \"confidence_scores\": {\"%lld\": 0.9}}", h->a_m29, s->id, s->id), 200);
     att_resp_free(&r);
@@ -72,7 +72,7 @@ static void test_history_all(void **state)
 {
     history_world h;
     make_history(&h);
-    att_resp r = expect_status(att_call("GET", HISTORY, h.a.st[0].token, NULL), 200);
+    att_resp r = want_status(att_call("GET", HISTORY, h.a.st[0].token, NULL), 200);
     json_t *j = r.json;
     assert_int_equal(jint(j, "student_id"), h.a.st[0].id);
     assert_string_equal(att_str(j, "period"), "all");
@@ -117,7 +117,7 @@ static void test_history_all(void **state)
     att_resp_free(&r);
 
     /* A page: the aggregates still cover everything. */
-    r = expect_status(att_call("GET", HISTORY "?limit=2&offset=2", h.a.st[0].token, NULL), 200);
+    r = want_status(att_call("GET", HISTORY "?limit=2&offset=2", h.a.st[0].token, NULL), 200);
     recs = json_object_get(r.json, "records");
     assert_int_equal(json_array_size(recs), 2);
     assert_int_equal(jint(json_array_get(recs, 0), "session_id"), h.a_today);
@@ -132,25 +132,25 @@ static void test_history_periods_and_class(void **state)
     char p[160];
     make_history(&h);
     const char *tok = h.a.st[0].token;
-    att_resp r = expect_status(att_call("GET", HISTORY "?period=week", tok, NULL), 200);
+    att_resp r = want_status(att_call("GET", HISTORY "?period=week", tok, NULL), 200);
     assert_string_equal(att_str(r.json, "period"), "week");
     assert_int_equal(jint(r.json, "total"), 4);   /* future, today (A and B), today-6 */
     check_tally(json_object_get(r.json, "statistics"), 4, 1, 2, 0, 75.0);
     att_resp_free(&r);
-    r = expect_status(att_call("GET", HISTORY "?period=month", tok, NULL), 200);
+    r = want_status(att_call("GET", HISTORY "?period=month", tok, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 6);   /* ... today-7 and today-29 as well */
     check_tally(json_object_get(r.json, "statistics"), 6, 2, 2, 1, 66.67);
     check_tally(json_array_get(json_object_get(r.json, "classes"), 1), 1, 0, 1, 0, 100.0);
     att_resp_free(&r);
 
-    r = expect_status(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld&period=all",
+    r = want_status(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld&period=all",
                                             h.b.id), tok, NULL), 200);
     assert_int_equal(jint(r.json, "class_id"), h.b.id);
     assert_int_equal(jint(r.json, "total"), 2);
     assert_int_equal(json_array_size(json_object_get(r.json, "classes")), 1);
     check_tally(json_object_get(r.json, "statistics"), 2, 0, 1, 0, 50.0);
     att_resp_free(&r);
-    r = expect_status(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld&period=week",
+    r = want_status(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld&period=week",
                                             h.a.cls.id), tok, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 3);
     assert_int_equal(jint(json_array_get(json_object_get(r.json, "classes"), 0), "class_id"),
@@ -158,39 +158,39 @@ static void test_history_periods_and_class(void **state)
     att_resp_free(&r);
 
     /* Validation, in order, after the role. */
-    expect_error(att_call("GET", HISTORY "?class_id=abc", h.a.teacher.token, NULL), 403,
+    want_error(att_call("GET", HISTORY "?class_id=abc", h.a.teacher.token, NULL), 403,
                  "Only students can view their attendance records");
     static const char *bad_class[] = {"abc", "", "1.5", "1e3", "0x10", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad_class / sizeof *bad_class; i++)
-        expect_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%s&period=year",
+        want_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%s&period=year",
                                            bad_class[i]), tok, NULL), 400,
                      "class_id must be an integer");
     static const char *bad_period[] = {"year", "", "Week", "ALL", "month%20"};
     for (size_t i = 0; i < sizeof bad_period / sizeof *bad_period; i++)
-        expect_error(att_call("GET", pathf(p, sizeof p, HISTORY "?period=%s&limit=0",
+        want_error(att_call("GET", pathf(p, sizeof p, HISTORY "?period=%s&limit=0",
                                            bad_period[i]), tok, NULL), 400,
                      "period must be one of: week, month, all");
-    expect_error(att_call("GET", HISTORY "?limit=1001", tok, NULL), 400,
+    want_error(att_call("GET", HISTORY "?limit=1001", tok, NULL), 400,
                  "limit must be an integer between 1 and 1000");
 
     /* Classes outside the student's reach. */
     world other;
     make_world(&other, 0);
-    expect_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", other.cls.id), tok,
+    want_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", other.cls.id), tok,
                           NULL), 404, "Class not found or access denied");
-    expect_error(att_call("GET", HISTORY "?class_id=999999999", tok, NULL), 404,
+    want_error(att_call("GET", HISTORY "?class_id=999999999", tok, NULL), 404,
                  "Class not found or access denied");
     leave(&h.a.st[0], &h.b);
-    expect_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", h.b.id), tok,
+    want_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", h.b.id), tok,
                           NULL), 404, "Class not found or access denied");
-    r = expect_status(att_call("GET", HISTORY, tok, NULL), 200);
+    r = want_status(att_call("GET", HISTORY, tok, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 6);
     assert_int_equal(json_array_size(json_object_get(r.json, "classes")), 1);
     att_resp_free(&r);
     archive(&h.a.teacher, &h.a.cls);
-    expect_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", h.a.cls.id), tok,
+    want_error(att_call("GET", pathf(p, sizeof p, HISTORY "?class_id=%lld", h.a.cls.id), tok,
                           NULL), 404, "Class not found or access denied");
-    r = expect_status(att_call("GET", HISTORY, tok, NULL), 200);
+    r = want_status(att_call("GET", HISTORY, tok, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "records")), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "classes")), 0);
@@ -250,7 +250,7 @@ static void test_report(void **state)
     char p[128], pp[192];
     make_report(&rw);
     const char *path = pathf(p, sizeof p, "/api/attendance/class/%lld/report", rw.cls.id);
-    att_resp r = expect_status(att_call("GET", path, rw.teacher.token, NULL), 200);
+    att_resp r = want_status(att_call("GET", path, rw.teacher.token, NULL), 200);
     json_t *j = r.json;
     assert_int_equal(jint(j, "class_id"), rw.cls.id);
     assert_string_equal(att_str(j, "class_name"), "Chem, \"Lab\"");
@@ -273,7 +273,7 @@ static void test_report(void **state)
     }
 
     /* The CSV: headers, exact rows, escaping, and the same numbers as the JSON. */
-    att_resp c = expect_status(att_call("GET", pathf(pp, sizeof pp, "%s?format=csv&limit=1", path),
+    att_resp c = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?format=csv&limit=1", path),
                                         rw.teacher.token, NULL), 200);
     assert_string_equal(c.content_type, "text/csv; charset=utf-8");
     char disp[128];
@@ -304,7 +304,7 @@ static void test_report(void **state)
     att_resp_free(&r);
 
     /* JSON pagination. */
-    r = expect_status(att_call("GET", pathf(pp, sizeof pp, "%s?format=json&limit=1&offset=1",
+    r = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?format=json&limit=1&offset=1",
                                             path), rw.teacher.token, NULL), 200);
     assert_int_equal(jint(r.json, "total"), 3);
     assert_int_equal(json_array_size(json_object_get(r.json, "students")), 1);
@@ -324,23 +324,23 @@ static void test_report_checks(void **state)
     const char *path = pathf(p, sizeof p, "/api/attendance/class/%lld/report", rw.cls.id);
     const char *tok = rw.teacher.token;
 
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=xml", path), rw.s[0].token,
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=xml", path), rw.s[0].token,
                           NULL), 403, "Only teachers can view class reports");
     static const char *bad[] = {"xml", "CSV", "", "json%20"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=%s&limit=0", path, bad[i]),
+        want_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=%s&limit=0", path, bad[i]),
                               tok, NULL), 400, "format must be one of: json, csv");
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=0", path), tok, NULL), 400,
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?limit=0", path), tok, NULL), 400,
                  "limit must be an integer between 1 and 1000");
-    expect_error(att_call("GET", path, other.teacher.token, NULL), 404,
+    want_error(att_call("GET", path, other.teacher.token, NULL), 404,
                  "Class not found or access denied");
-    expect_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=csv", path), other.teacher.token,
+    want_error(att_call("GET", pathf(pp, sizeof pp, "%s?format=csv", path), other.teacher.token,
                           NULL), 404, "Class not found or access denied");
-    expect_error(att_call("GET", "/api/attendance/class/999999999/report", tok, NULL), 404,
+    want_error(att_call("GET", "/api/attendance/class/999999999/report", tok, NULL), 404,
                  "Class not found or access denied");
 
     /* A class without sessions: rates are 0. */
-    att_resp r = expect_status(att_call("GET", pathf(pp, sizeof pp,
+    att_resp r = want_status(att_call("GET", pathf(pp, sizeof pp,
                                                      "/api/attendance/class/%lld/report",
                                                      empty.cls.id), empty.teacher.token, NULL), 200);
     assert_int_equal(jint(r.json, "total_sessions"), 0);
@@ -349,7 +349,7 @@ static void test_report_checks(void **state)
     att_resp_free(&r);
 
     archive(&rw.teacher, &rw.cls);
-    expect_error(att_call("GET", path, tok, NULL), 404, "Class not found or access denied");
+    want_error(att_call("GET", path, tok, NULL), 404, "Class not found or access denied");
 }
 
 int main(int argc, char **argv)
@@ -363,6 +363,7 @@ int main(int argc, char **argv)
     if (att_start(argc, argv) < 0)
         return 1;
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    att_stop();
-    return failed;
+    if (att_stop() != 0)
+        failed++;
+    return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/access.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
 
@@ -194,7 +195,7 @@ void api_attendance_mark(api_ctx *ctx)
         goto out;
     }
     if (rc < 0) {
-        reply_internal_error(ctx->rep, ctx->req, db_errmsg(c));
+        api_fail(ctx, "store_att_mark");
         goto out;
     }
     json_t *reply = mark_reply(&in, session_name, &stats);

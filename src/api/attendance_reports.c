@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/access.h"
+#include "api/objects.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"
 #include "core/timeutil.h"
@@ -83,7 +85,7 @@ static json_t *history_item_json(const store_att_history_item *it)
     int has = it->has_record;
     json_object_set_new(o, "status", has ? json_string(store_att_status_name(it->status))
                                          : json_null());
-    json_object_set_new(o, "marked_at", has ? api_json_time(it->marked_at) : json_null());
+    json_object_set_new(o, "marked_at", has ? api_time_json(it->marked_at) : json_null());
     json_object_set_new(o, "recognition_method",
                         has ? json_string(store_att_method_name(it->method)) : json_null());
     json_object_set_new(o, "recognition_confidence",
@@ -145,21 +147,16 @@ void api_attendance_student_records(api_ctx *ctx)
     if (!c)
         return;
     if (q.has_class) {
-        store_att_viewer v = {ctx->user_id, 0};
-        int rc = store_att_class_visible(c, &v, q.class_id, NULL, NULL);
-        if (rc != DB_ROW) {
-            if (rc == DB_DONE)
-                reply_error(ctx->rep, 404, MSG_CLASS_404);
-            else
-                reply_internal_error(ctx->rep, ctx->req, db_errmsg(c));
+        store_class cls;
+        if (api_enrolled_class(ctx, q.class_id, MSG_CLASS_404, &cls) < 0)
             return;
-        }
+        store_class_clear(&cls);
     }
     int rc = store_att_student_history(c, ctx->user_id, q.has_class ? q.class_id : 0,
                                        q.has_since ? q.since : NULL, q.page.limit, q.page.offset,
                                        &items, &n, &total, &cl, &n_cl);
     if (rc < 0) {
-        reply_internal_error(ctx->rep, ctx->req, db_errmsg(c));
+        api_fail(ctx, "store_att_student_history");
         return;
     }
     json_t *reply = history_reply(ctx, &q, items, n, total, cl, n_cl);
@@ -292,7 +289,7 @@ static json_t *report_json(int64_t class_id, const char *class_name, int64_t ses
 void api_attendance_class_report(api_ctx *ctx)
 {
     api_page page = {-1, 0};
-    char class_name[STORE_ATT_TEXT];
+    store_class cls;
     int64_t sessions = 0, total = 0, class_id = req_path_id(ctx->req, 0);
     store_att_report_row *rows = NULL;
     size_t n = 0;
@@ -308,29 +305,22 @@ void api_attendance_class_report(api_ctx *ctx)
     /* The CSV holds every student: limit and offset apply to the JSON list only. */
     if (!csv && api_page_from_request(ctx, &page) < 0)
         return;
-    db_conn *c = api_db(ctx);
-    if (!c)
+    if (api_owned_class(ctx, class_id, MSG_CLASS_404, &cls) < 0)
         return;
-    store_att_viewer v = {ctx->user_id, 1};
-    int rc = store_att_class_visible(c, &v, class_id, class_name, &sessions);
-    if (rc == DB_DONE) {
-        reply_error(ctx->rep, 404, MSG_CLASS_404);
-        return;
-    }
+    int rc = store_att_session_count(ctx->db, class_id, &sessions);
     if (rc >= 0)
-        rc = store_att_report_rows(c, class_id, page.limit, page.offset, &rows, &n, &total);
+        rc = store_att_report_rows(ctx->db, class_id, page.limit, page.offset, &rows, &n, &total);
     if (rc < 0) {
-        reply_internal_error(ctx->rep, ctx->req, db_errmsg(c));
-        return;
-    }
-    if (csv) {
+        api_fail(ctx, "attendance report");
+    } else if (csv) {
         report_csv(ctx, class_id, sessions, rows, n);
     } else {
-        json_t *reply = report_json(class_id, class_name, sessions, rows, n, total);
+        json_t *reply = report_json(class_id, cls.name, sessions, rows, n, total);
         if (reply)
             reply_json(ctx->rep, 200, reply);
         else
             reply_internal_error(ctx->rep, ctx->req, "report: building the reply failed");
     }
     free(rows);
+    store_class_clear(&cls);
 }

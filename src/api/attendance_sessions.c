@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/access.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"
 #include "core/jsonv.h"
@@ -18,11 +19,6 @@ static store_att_viewer viewer_of(const api_ctx *ctx)
 {
     store_att_viewer v = {ctx->user_id, ctx->role == ROLE_TEACHER};
     return v;
-}
-
-static void db_failed(api_ctx *ctx, db_conn *c)
-{
-    reply_internal_error(ctx->rep, ctx->req, db_errmsg(c));
 }
 
 /* Replies with body, or a 500 when building it failed (NULL). */
@@ -97,7 +93,7 @@ void api_attendance_create_session(api_ctx *ctx)
     if (rc == DB_DONE)
         reply_error(ctx->rep, 404, MSG_CLASS_404);
     else if (rc < 0)
-        db_failed(ctx, c);
+        api_fail(ctx, "attendance store");
     else
         reply_built(ctx, 201, json_pack("{s:s, s:o}", "message",
                                         "Attendance session created successfully",
@@ -129,38 +125,34 @@ static int add_my_attendance(db_conn *c, const api_ctx *ctx, int64_t class_id, j
 void api_attendance_sessions(api_ctx *ctx)
 {
     api_page page;
-    char class_name[STORE_ATT_TEXT];
+    store_class cls;
     store_att_session *ss = NULL;
     size_t n = 0;
     int64_t total = 0, class_id = req_path_id(ctx->req, 0);
-    store_att_viewer v = viewer_of(ctx);
+    int is_owner = 0;
 
     if (api_page_from_request(ctx, &page) < 0)
         return;
-    db_conn *c = api_db(ctx);
-    if (!c)
+    if (api_visible_class(ctx, class_id, MSG_CLASS_404, &cls, &is_owner) < 0)
         return;
-    int rc = store_att_class_visible(c, &v, class_id, class_name, NULL);
-    if (rc == DB_DONE) {
-        reply_error(ctx->rep, 404, MSG_CLASS_404);
-        return;
-    }
-    if (rc >= 0)
-        rc = store_att_sessions_of_class(c, class_id, page.limit, page.offset, &ss, &n, &total);
+    db_conn *c = ctx->db;
+    int rc = store_att_sessions_of_class(c, class_id, page.limit, page.offset, &ss, &n, &total);
     json_t *list = rc >= 0 ? json_array() : NULL;
     for (size_t i = 0; list && i < n; i++)
         json_array_append_new(list, api_json_session(&ss[i]));
-    if (list && !v.is_teacher)
+    if (list && !is_owner)
         rc = add_my_attendance(c, ctx, class_id, list, ss, n);
     free(ss);
     if (rc < 0) {
         json_decref(list);
-        db_failed(ctx, c);
+        store_class_clear(&cls);
+        api_fail(ctx, "attendance sessions");
         return;
     }
     reply_built(ctx, 200, json_pack("{s:I, s:s, s:o, s:I}", "class_id", (json_int_t)class_id,
-                                    "class_name", class_name, "sessions", list,
+                                    "class_name", cls.name, "sessions", list,
                                     "total", (json_int_t)total));
+    store_class_clear(&cls);
 }
 
 /* ---- 7.4 records of a session -------------------------------------------------------- */
@@ -210,7 +202,7 @@ void api_attendance_session_records(api_ctx *ctx)
             ? store_att_records_of_session(c, s.id, 0, page.limit, page.offset, &recs, &n, &total)
             : store_att_records_of_session(c, s.id, v.user_id, 1, 0, &recs, &n, &total);
     if (rc < 0) {
-        db_failed(ctx, c);
+        api_fail(ctx, "attendance store");
         return;
     }
     const store_att_record *own = !v.is_teacher && n == 1 ? &recs[0] : NULL;
@@ -253,7 +245,7 @@ void api_attendance_record_update(api_ctx *ctx)
     if (rc == DB_DONE)
         reply_error(ctx->rep, 404, "Record not found or access denied");
     else if (rc < 0)
-        db_failed(ctx, c);
+        api_fail(ctx, "attendance store");
     else
         reply_built(ctx, 200, json_pack("{s:s, s:o, s:o}",
                                         "message", "Attendance record updated successfully",
@@ -283,7 +275,7 @@ void api_attendance_finalize(api_ctx *ctx)
         return;
     }
     if (rc < 0) {
-        db_failed(ctx, c);
+        api_fail(ctx, "attendance store");
         return;
     }
     json_t *list = json_array();

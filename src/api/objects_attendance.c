@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "core/timeutil.h"
+#include "api/objects.h"
 
 double api_round(double v, int decimals)
 {
@@ -24,13 +24,6 @@ json_t *api_json_confidence(int has, double v)
     return has ? json_real(api_round(v, 4)) : json_null();
 }
 
-json_t *api_json_time(int64_t t)
-{
-    char buf[TIME_ISO_LEN];
-    time_format_utc((time_t)t, buf);
-    return json_string(buf);
-}
-
 json_t *api_json_session(const store_att_session *s)
 {
     return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:I, s:I, s:I, s:I, s:I}",
@@ -41,8 +34,8 @@ json_t *api_json_session(const store_att_session *s)
                      "session_date", s->session_date,
                      "created_by", (json_int_t)s->created_by,
                      "creator_name", s->creator_name,
-                     "created_at", api_json_time(s->created_at),
-                     "updated_at", api_json_time(s->updated_at),
+                     "created_at", api_time_json(s->created_at),
+                     "updated_at", api_time_json(s->updated_at),
                      "is_active", s->is_active,
                      "total_students", (json_int_t)s->stats.total_students,
                      "present_count", (json_int_t)s->stats.present,
@@ -59,8 +52,8 @@ json_t *api_json_record(const store_att_record *r)
                      "student_id", (json_int_t)r->student_id,
                      "student_name", r->student_name,
                      "status", store_att_status_name(r->status),
-                     "marked_at", api_json_time(r->marked_at),
-                     "updated_at", api_json_time(r->updated_at),
+                     "marked_at", api_time_json(r->marked_at),
+                     "updated_at", api_time_json(r->updated_at),
                      "marked_by", (json_int_t)r->marked_by,
                      "marker_name", r->marker_name,
                      "recognition_confidence", api_json_confidence(r->has_confidence, r->confidence),

@@ -13,8 +13,6 @@ double api_round(double v, int decimals);
 double api_rate(int64_t part, int64_t whole);
 /* A JSON real rounded to 4 decimals (distance, confidence), or null when !has. */
 json_t *api_json_confidence(int has, double v);
-/* A UTC timestamp string "YYYY-MM-DDTHH:MM:SSZ". */
-json_t *api_json_time(int64_t t);
 
 json_t *api_json_session(const store_att_session *s);
 json_t *api_json_record(const store_att_record *r);

@@ -215,11 +215,8 @@ typedef struct store_att_report_row {
     int64_t present, late, absent;
 } store_att_report_row;
 
-/* A class the viewer may see (API.md §7: the owner teacher, or an actively enrolled
- * student; archived classes never): DB_ROW with its name (STORE_ATT_TEXT bytes, optional)
- * and active session count (optional), DB_DONE otherwise. */
-int store_att_class_visible(db_conn *c, const store_att_viewer *v, int64_t class_id,
-                            char *class_name, int64_t *total_sessions);
+/* The number of active sessions of a class. DB_OK or an error. */
+int store_att_session_count(db_conn *c, int64_t class_id, int64_t *out);
 
 /* Actively enrolled students by id with their counts over the class's sessions.
  * limit < 0 means every student. */

@@ -161,30 +161,17 @@ int store_att_student_history(db_conn *c, int64_t student_id, int64_t class_id,
     return att_tx_end(c, rc);
 }
 
-int store_att_class_visible(db_conn *c, const store_att_viewer *v, int64_t class_id,
-                            char *class_name, int64_t *total_sessions)
+int store_att_session_count(db_conn *c, int64_t class_id, int64_t *out)
 {
-    db_stmt *s = db_prepare(c, v->is_teacher
-        ? "SELECT c.name, (SELECT COUNT(*) FROM attendance_sessions s"
-          " WHERE s.class_id = c.id AND s.is_active = 1) FROM classes c"
-          " WHERE c.id = ? AND c.is_active = 1 AND c.teacher_id = ?"
-        : "SELECT c.name, (SELECT COUNT(*) FROM attendance_sessions s"
-          " WHERE s.class_id = c.id AND s.is_active = 1) FROM classes c"
-          " JOIN enrollments e ON e.class_id = c.id"
-          " WHERE c.id = ? AND c.is_active = 1 AND e.student_id = ? AND e.is_active = 1");
+    db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM attendance_sessions"
+                               " WHERE class_id = ? AND is_active = 1");
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, class_id);
-    db_bind_int64(s, 2, v->user_id);
     int rc = db_step(s);
-    if (rc == DB_ROW) {
-        if (class_name)
-            att_copy_text(class_name, STORE_ATT_TEXT, db_col_text(s, 0));
-        if (total_sessions)
-            *total_sessions = db_col_int64(s, 1);
-    }
+    *out = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_finalize(s);
-    return rc == DB_ROW || rc == DB_DONE ? rc : (rc < 0 ? rc : DB_ERR);
+    return rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERR);
 }
 
 int store_att_report_rows(db_conn *c, int64_t class_id, int64_t limit, int64_t offset,

@@ -8,20 +8,6 @@
 
 #include "store/attendance_sql.h"
 
-/* Grows *arr (of elem-sized items) so that one more fits; 0 or -1. */
-static int grow(void **arr, size_t elem, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*arr, ncap * elem);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* The classes in scope with their per-class counts. Parameters in SQL order:
  * [since_date], student_id (records), student_id (enrollment), [class_id]. */
 static int history_tallies(db_conn *c, int64_t student_id, int64_t class_id,
@@ -53,7 +39,7 @@ static int history_tallies(db_conn *c, int64_t student_id, int64_t class_id,
     size_t cap = 0;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        if (grow((void **)out, sizeof **out, *n, &cap) < 0) {
+        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
             rc = DB_ERR;
             break;
         }
@@ -122,7 +108,7 @@ static int history_page(db_conn *c, int64_t student_id, int64_t class_id,
     size_t cap = 0;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        if (grow((void **)out, sizeof **out, *n, &cap) < 0) {
+        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
             rc = DB_ERR;
             break;
         }
@@ -212,7 +198,7 @@ int store_att_report_rows(db_conn *c, int64_t class_id, int64_t limit, int64_t o
     db_bind_int64(s, 4, limit < 0 ? 0 : offset);
     size_t cap = 0;
     while ((rc = db_step(s)) == DB_ROW) {
-        if (grow((void **)out, sizeof **out, *n, &cap) < 0) {
+        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
             rc = DB_ERR;
             break;
         }

@@ -31,5 +31,11 @@ void att_copy_text(char *dst, size_t size, const char *src);
 void att_copy_name(char *dst, size_t size, db_stmt *s, int first_col);
 /* Commits when rc >= 0, else rolls back; returns rc or the commit failure. */
 int att_tx_end(db_conn *c, int rc);
+/* Steps a statement expected to give at most one row: DB_ROW / DB_DONE / error. */
+int att_step_one(db_stmt *s);
+/* Runs a statement whose rows do not matter: DB_OK or the error. */
+int att_step_done(db_stmt *s);
+/* Makes room for item n of *arr (elem bytes each, *cap allocated): 0, or -1 on OOM. */
+int att_grow(void **arr, size_t elem, size_t n, size_t *cap);
 
 #endif

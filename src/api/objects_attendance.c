@@ -56,7 +56,8 @@ json_t *api_json_record(const store_att_record *r)
                      "updated_at", api_time_json(r->updated_at),
                      "marked_by", (json_int_t)r->marked_by,
                      "marker_name", r->marker_name,
-                     "recognition_confidence", api_json_confidence(r->has_confidence, r->confidence),
+                     "recognition_confidence",
+                     api_json_confidence(r->has_confidence, r->confidence),
                      "recognition_method", store_att_method_name(r->method));
 }
 

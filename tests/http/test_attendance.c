@@ -103,6 +103,9 @@ static void test_create_session_validation(void **state)
     longname[201] = '\0';
     want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"%s\"}",
                            cid, longname), 400, "session_name must be at most 200 characters");
+    want_error(att_callf("POST", CREATE, tok,
+                         "{\"class_id\": %lld, \"session_name\": \"a\\u0000b\"}", cid),
+               400, "session_name contains invalid characters");
     want_error(att_callf("POST", CREATE, tok, "{\"class_id\": %lld, \"session_name\": \"L\","
                            " \"session_date\": 20240101}", cid), 400,
                  "session_date must be a string");
@@ -561,6 +564,8 @@ static void test_record_update(void **state)
     const char *tok = w.teacher.token;
 
     want_error(att_call("PUT", path, w.st[0].token, "{\"status\": \"late\"}"), 403,
+                 "Only teachers can update attendance records");
+    want_error(att_call("PUT", path, w.st[0].token, "{"), 403,
                  "Only teachers can update attendance records");
     want_error(att_call("PUT", path, tok, "{oops"), 400, "Invalid JSON body");
     want_error(att_call("PUT", path, tok, "{}"), 400, "status is required");

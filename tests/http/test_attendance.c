@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,6 +703,58 @@ static void test_left_and_removed_students(void **state)
     att_resp_free(&r);
 }
 
+/* ---- concurrent writers to one session ------------------------------------------------- */
+
+typedef struct writer {
+    const user *teacher, *student;
+    long long session_id;
+    long status[2];        /* replies, checked on the main thread */
+    int finalize;
+} writer;
+
+static void *writer_run(void *arg)
+{
+    writer *wr = arg;
+    char p[96];
+    for (int i = 0; i < 2; i++) {
+        att_resp r = wr->finalize
+            ? att_call("POST", pathf(p, sizeof p, "/api/attendance/session/%lld/finalize",
+                                     wr->session_id), wr->teacher->token, NULL)
+            : mark(wr->teacher, wr->session_id, wr->student, i == 0 ? "present" : "late");
+        wr->status[i] = r.status;
+        att_resp_free(&r);
+    }
+    return NULL;
+}
+
+static void test_concurrent_writes(void **state)
+{
+    world w;
+    char p[128];
+    make_world(&w, 4);
+    long long sid = new_session(&w.teacher, &w.cls, "Busy", NULL);
+    writer wr[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        wr[i] = (writer){&w.teacher, &w.st[i % 4], sid, {0, 0}, i == 4};
+        assert_int_equal(pthread_create(&th[i], NULL, writer_run, &wr[i]), 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(wr[i].status[0], 200);
+        assert_int_equal(wr[i].status[1], 200);
+    }
+    /* Whatever the interleaving, each student's last write was "late". */
+    att_resp r = want_status(att_call("GET", pathf(p, sizeof p,
+                                                   "/api/attendance/session/%lld/records", sid),
+                                      w.teacher.token, NULL), 200);
+    json_t *s = json_object_get(r.json, "session");
+    assert_int_equal(jint(s, "attendance_count"), 4);
+    assert_int_equal(jint(s, "late_count"), 4);
+    assert_int_equal(jint(s, "total_students"), 4);
+    att_resp_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +768,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_record_update),
         cmocka_unit_test(test_finalize),
         cmocka_unit_test(test_left_and_removed_students),
+        cmocka_unit_test(test_concurrent_writes),
     };
     if (att_start(argc, argv) < 0)
         return 1;

@@ -47,8 +47,7 @@ bench-face: build
 
 fuzz: deps models
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENDLY_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz-image fuzz-weights
-	bash tests/fuzz/run.sh build-fuzz
+	JOBS=$(JOBS) bash tests/fuzz/run.sh build-fuzz
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -71,6 +71,7 @@ typedef struct face_opts {
     int min_face_size;                /* drop faces whose face_size is below (default 40) */
     int describe;                     /* compute descriptors (default 1) */
     int portrait;                     /* enrolment photos: extra recall passes (default 0) */
+    int tiny_input_size;              /* TinyFaceDetector input, multiple of 32 (default 416) */
 } face_opts;
 
 void face_opts_default(face_opts *o);

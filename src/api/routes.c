@@ -1,7 +1,6 @@
 /* The routing table (API.md). One line per route; the HTTP layer matches the path
  * template ({…} = 1-18 digits), answers 404/405, authenticates per `auth`, then calls
  * the handler. Keep each resource's routes together, in the order of API.md. */
-#include "api/attendance.h"
 #include "api/handlers.h"
 
 const api_route api_routes[] = {

@@ -60,7 +60,7 @@ att_resp att_call(const char *method, const char *path, const char *token, const
     http_resp h;
     http_opts o = {.bearer = token};
     memset(&r, 0, sizeof r);
-    if (http_request(&g_srv, method, path, body, body ? strlen(body) : 0, &o, &h) != 0)
+    if (http_call(&g_srv, method, path, body, body ? strlen(body) : 0, &o, &h) != 0)
         return r;
     r.status = h.status;
     r.json = h.json;

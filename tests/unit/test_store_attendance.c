@@ -58,8 +58,8 @@ static int64_t new_user(db_conn *c, const char *role)
 
 static int64_t new_class(db_conn *c, int64_t teacher)
 {
-    char code[8];
-    snprintf(code, sizeof code, "C%05d", ++g_seq);
+    char code[16];
+    snprintf(code, sizeof code, "C%d", ++g_seq);
     return insert_id(c, "INSERT INTO classes (join_code, name, teacher_id, created_at, updated_at)"
                         " VALUES (?, 'Class', ?, 1, 1) RETURNING id", code, teacher, 0);
 }

@@ -303,6 +303,14 @@ static void test_report(void **state)
     att_resp_free(&c);
     att_resp_free(&r);
 
+    /* HEAD: the same status and headers, no body. */
+    c = want_status(att_call("HEAD", pathf(pp, sizeof pp, "%s?format=csv", path),
+                             rw.teacher.token, NULL), 200);
+    assert_string_equal(c.content_type, "text/csv; charset=utf-8");
+    assert_string_equal(c.disposition, disp);
+    assert_int_equal(c.len, 0);
+    att_resp_free(&c);
+
     /* JSON pagination. */
     r = want_status(att_call("GET", pathf(pp, sizeof pp, "%s?format=json&limit=1&offset=1",
                                             path), rw.teacher.token, NULL), 200);

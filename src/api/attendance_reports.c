@@ -14,7 +14,7 @@
 
 #define MSG_CLASS_404 "Class not found or access denied"
 
-/* A query integer: optional sign, then 1-19 decimal digits within 64 bits. */
+/* A query integer: an optional sign, then decimal digits, within 64 bits. */
 static int parse_query_int(const char *s, int64_t *out)
 {
     const char *p = s;

@@ -1,6 +1,6 @@
 #ifndef ATTENDLY_API_ATTENDANCE_H
 #define ATTENDLY_API_ATTENDANCE_H
-/* Input helpers shared by the attendance handlers (API.md §7); the handlers themselves are
+/* Input checks shared by the attendance handlers (API.md §7); the handlers themselves are
  * declared in api/handlers.h. */
 #include <jansson.h>
 #include "api/handlers.h"

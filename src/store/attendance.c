@@ -35,7 +35,7 @@ static int parse_name(const char *s, const char *const names[3])
 int store_att_status_parse(const char *s) { return parse_name(s, status_names); }
 int store_att_method_parse(const char *s) { return parse_name(s, method_names); }
 
-/* ---- row helpers (shared with attendance_history.c through attendance_sql.h) -------- */
+/* ---- row readers and statement steps (shared through attendance_sql.h) ----------- */
 
 void att_copy_text(char *dst, size_t size, const char *src)
 {

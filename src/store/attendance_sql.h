@@ -1,6 +1,6 @@
 #ifndef ATTENDLY_STORE_ATTENDANCE_SQL_H
 #define ATTENDLY_STORE_ATTENDANCE_SQL_H
-/* Internal to store/attendance*.c: the shared SELECT heads and row helpers. */
+/* Internal to store/attendance*.c: the shared SELECT heads, row readers and statement steps. */
 #include <stddef.h>
 #include "store/db.h"
 

@@ -42,6 +42,17 @@ void api_face_thumbnail(api_ctx *ctx);
 void api_face_recognize_photo(api_ctx *ctx);        /* face_recognize.c */
 void api_attendance_recognize_faces(api_ctx *ctx);  /* face_attendance.c */
 
+/* api/attendance_sessions.c, api/attendance_mark.c, api/attendance_reports.c —
+ * attendance (API.md §7) */
+void api_attendance_create_session(api_ctx *ctx);
+void api_attendance_mark(api_ctx *ctx);
+void api_attendance_sessions(api_ctx *ctx);
+void api_attendance_session_records(api_ctx *ctx);
+void api_attendance_record_update(api_ctx *ctx);
+void api_attendance_finalize(api_ctx *ctx);
+void api_attendance_student_records(api_ctx *ctx);
+void api_attendance_class_report(api_ctx *ctx);
+
 /* api/health.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);

@@ -41,8 +41,20 @@ const api_route api_routes[] = {
     {"GET", "/api/face-data/student/{student_id}/images", api_face_student_images, AUTH_ACCESS, 0},
     {"GET", "/api/face-data/images/{image_id}/thumbnail", api_face_thumbnail, AUTH_ACCESS, 0},
     {"POST", "/api/face-data/recognize-from-photo", api_face_recognize_photo, AUTH_ACCESS, 1},
+
+    /* §7 Attendance (api/attendance_sessions.c, attendance_mark.c, attendance_reports.c) */
+    {"POST", "/api/attendance/create-session", api_attendance_create_session, AUTH_ACCESS, 0},
+    {"POST", "/api/attendance/mark-attendance", api_attendance_mark, AUTH_ACCESS, 0},
+    {"GET", "/api/attendance/sessions/{class_id}", api_attendance_sessions, AUTH_ACCESS, 0},
+    {"GET", "/api/attendance/session/{id}/records", api_attendance_session_records,
+     AUTH_ACCESS, 0},
+    {"PUT", "/api/attendance/record/{id}", api_attendance_record_update, AUTH_ACCESS, 0},
+    {"POST", "/api/attendance/session/{id}/finalize", api_attendance_finalize, AUTH_ACCESS, 0},
     /* §7.7 (api/face_attendance.c) */
     {"POST", "/api/attendance/recognize-faces", api_attendance_recognize_faces, AUTH_ACCESS, 1},
+    {"GET", "/api/attendance/student-records", api_attendance_student_records, AUTH_ACCESS, 0},
+    {"GET", "/api/attendance/class/{class_id}/report", api_attendance_class_report,
+     AUTH_ACCESS, 0},
 
     /* §8 Operations (api/health.c) */
     {"GET", "/health", api_health, AUTH_NONE, 0},

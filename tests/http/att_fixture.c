@@ -25,6 +25,16 @@ static int g_use_pg;
 
 int att_start(int argc, char **argv)
 {
+    return att_start_env(argc, argv, NULL);
+}
+
+const test_server *att_server(void)
+{
+    return &g_srv;
+}
+
+int att_start_env(int argc, char **argv, const char *const *extra_env)
+{
     char err[2048];
     if (argc != 2 || (strcmp(argv[1], "sqlite") && strcmp(argv[1], "pg"))) {
         fprintf(stderr, "usage: %s sqlite|pg\n", argv[0]);
@@ -35,7 +45,7 @@ int att_start(int argc, char **argv)
         fprintf(stderr, "pgcluster: %s\n", err);
         return -1;
     }
-    if (test_server_start(&g_srv, g_use_pg ? g_pg.url : NULL, NULL, err, sizeof err) < 0) {
+    if (test_server_start(&g_srv, g_use_pg ? g_pg.url : NULL, extra_env, err, sizeof err) < 0) {
         fprintf(stderr, "server: %s\n", err);
         if (g_use_pg)
             pgcluster_stop(&g_pg);

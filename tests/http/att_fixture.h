@@ -17,6 +17,11 @@ typedef struct att_resp {
 /* Starts the server for the backend named by argv[1] ("sqlite" | "postgres");
  * returns 0, or -1 when it cannot (the reason is printed). */
 int att_start(int argc, char **argv);
+/* The same with extra "K=V" settings for the server (NULL-terminated, may be NULL). */
+int att_start_env(int argc, char **argv, const char *const *extra_env);
+/* The running server (for raw requests: headers, concurrency, its data directory). */
+struct test_server;
+const struct test_server *att_server(void);
 /* Stops them; 0 when the server exited cleanly. */
 int att_stop(void);
 

@@ -1,11 +1,12 @@
-/* face_chip_jpeg (face.h): the enrolment thumbnail is the dlib-style 150x150 aligned chip
- * of align.c, encoded as JPEG. The worker is not needed: the chip is plain resampling. */
+/* face_chip_jpeg (face.h) until the detection pipeline provides its own: the enrolment
+ * thumbnail is align.c's dlib-style 150x150 chip, encoded as JPEG. Weak, so that the
+ * pipeline's definition replaces it without a link conflict; delete this file then. */
 #include "face/align.h"
 
 #define THUMBNAIL_QUALITY 90
 
-int face_chip_jpeg(face_worker *w, const face_image *img, const face_det *det,
-                   uint8_t **jpeg, size_t *len)
+__attribute__((weak)) int face_chip_jpeg(face_worker *w, const face_image *img,
+                                         const face_det *det, uint8_t **jpeg, size_t *len)
 {
     (void)w;
     if (!img || !det || !jpeg || !len)

@@ -434,3 +434,91 @@ char *ff_portrait(int p, int v)
     face_image_free(&img);
     return b64;
 }
+
+/* ---- face data steps --------------------------------------------------------------- */
+
+att_resp ff_upload(const user *u, const char *b64)
+{
+    return ff_post("/api/face-data/upload", u, ff_image_body(b64));
+}
+
+att_resp ff_upload_person(const user *u, int p, int v)
+{
+    char *b64 = ff_portrait(p, v);
+    att_resp r = ff_upload(u, b64);
+    free(b64);
+    return r;
+}
+
+att_resp ff_multi(const user *u, const char *const *b64, size_t n)
+{
+    return ff_post("/api/face-data/multiple-upload", u, json_pack("{s:o}", "images", ff_images_array(b64, n)));
+}
+
+/* images_count from my-data, 0 when there is no face data. */
+long long ff_stored_count(const user *u)
+{
+    att_resp r = want_status(att_call("GET", "/api/face-data/my-data", u->token, NULL), 200);
+    long long n = 0;
+    if (json_is_true(json_object_get(r.json, "has_face_data")))
+        n = jint(json_object_get(r.json, "face_data"), "images_count");
+    else
+        assert_null(json_object_get(r.json, "face_data"));
+    att_resp_free(&r);
+    return n;
+}
+
+long long ff_images_total(const user *viewer, long long student_id)
+{
+    char p[96];
+    att_resp r = want_status(att_call("GET", pathf(p, sizeof p, "/api/face-data/student/%lld/images",
+                                                   student_id), viewer->token, NULL), 200);
+    long long n = jint(r.json, "total");
+    att_resp_free(&r);
+    return n;
+}
+
+void ff_delete_face_data(const user *u)
+{
+    att_resp r = att_call("DELETE", "/api/face-data/delete", u->token, NULL);
+    assert_true(r.status == 200 || r.status == 404);
+    att_resp_free(&r);
+}
+
+void ff_check_face_data(const json_t *fd, const user *u, long long count, const char *method)
+{
+    char vid[64];
+    snprintf(vid, sizeof vid, "user_%lld", u->id);
+    jint(fd, "id");
+    assert_int_equal(jint(fd, "user_id"), u->id);
+    assert_string_equal(att_str(fd, "user_name"), u->name);
+    assert_string_equal(att_str(fd, "vector_db_id"), vid);
+    assert_true(strlen(att_str(fd, "encoding_version")) > 0);
+    assert_true(json_is_null(json_object_get(fd, "confidence_score")));
+    assert_true(is_timestamp(json_object_get(fd, "created_at")));
+    assert_true(is_timestamp(json_object_get(fd, "updated_at")));
+    assert_true(json_is_true(json_object_get(fd, "is_active")));
+    assert_int_equal(jint(fd, "images_count"), count);
+    json_t *meta = json_object_get(fd, "encoding_metadata");
+    assert_string_equal(att_str(meta, "upload_method"), method);
+    assert_int_equal(jint(meta, "images_count"), count);
+    assert_int_equal(jint(meta, "embedding_dimension"), 128);
+    assert_true((json_object_get(meta, "captured_orientations") != NULL) ==
+                (strcmp(method, "orientations") == 0));
+}
+
+void ff_check_face_image(const json_t *im, long long student_id)
+{
+    char url[96];
+    snprintf(url, sizeof url, "/api/face-data/images/%lld/thumbnail", jint(im, "id"));
+    assert_int_equal(jint(im, "student_id"), student_id);
+    assert_true(is_timestamp(json_object_get(im, "created_at")));
+    const char *src = att_str(im, "source");
+    assert_true(!strcmp(src, "single_image") || !strcmp(src, "multiple_images") ||
+                !strcmp(src, "orientations"));
+    assert_true(json_is_null(json_object_get(im, "orientation")) ==
+                (strcmp(src, "orientations") != 0));
+    assert_true(jint(im, "face_size") >= 64);
+    assert_true(json_is_number(json_object_get(im, "detection_score")));
+    assert_string_equal(att_str(im, "thumbnail_url"), url);
+}

@@ -60,4 +60,17 @@ void ff_portrait_image(int p, int v, face_image *img);
 /* POST a JSON body; returns the reply (caller frees). */
 att_resp ff_post(const char *path, const user *u, json_t *body_steals);
 
+/* Face data steps: upload / multiple-upload as u (replies for the caller to check). */
+att_resp ff_upload(const user *u, const char *b64);
+att_resp ff_upload_person(const user *u, int p, int v);
+att_resp ff_multi(const user *u, const char *const *b64, size_t n);
+/* images_count from my-data (0 without face data); total of the student's image list as
+ * seen by viewer; delete the caller's face data (200 or 404). */
+long long ff_stored_count(const user *u);
+long long ff_images_total(const user *viewer, long long student_id);
+void ff_delete_face_data(const user *u);
+/* FaceData / FaceImage shapes (API.md §2). */
+void ff_check_face_data(const json_t *fd, const user *u, long long count, const char *method);
+void ff_check_face_image(const json_t *im, long long student_id);
+
 #endif

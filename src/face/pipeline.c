@@ -1,12 +1,13 @@
-/* face_analyze: detect -> 68 landmarks -> descriptor crop -> 128-d descriptor. */
+/* face_analyze: detect (plan.c) -> 68 landmarks -> aligned chip -> 128-d descriptor. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "face/detect.h"
+#include "face/align.h"
+#include "face/plan.h"
 
-#define DEFAULT_MIN_SCORE 0.5f
+#define CHIP_JPEG_QUALITY 90
 
 static double now_ms(void)
 {
@@ -38,28 +39,61 @@ static int reading_order(const void *a, const void *b)
     return 0;
 }
 
-/* Detection on the whole image. Tiling of large photos slots in here: detect per
- * fd_region and merge with NMS. */
-static int detect(face_worker *w, const face_image *img, const face_opts *o, fd_box **boxes,
-                  int *n)
+/* Descriptors of dets[0..m) from face-api's crop (oracle parity) or the aligned chip. */
+static int describe(face_worker *w, const face_image *img, enum face_chip_mode mode,
+                    face_det *dets, int m)
 {
-    fd_region all = { 0, 0, img->width, img->height };
-    float min_score = o->min_score > 0 ? o->min_score : DEFAULT_MIN_SCORE;
-    if (o->detector == FACE_DETECTOR_TINY) {
-        int size = o->tiny_input_size > 0 ? o->tiny_input_size : TINY_DEFAULT_SIZE;
-        return fd_tiny(w, img, all, size, min_score, boxes, n);
+    float(*desc)[FACE_DESCRIPTOR_DIM] = malloc(sizeof *desc * (size_t)m);
+    fd_region *crops = NULL;
+    face_image *chips = NULL;
+    int rc = FACE_ERR_NOMEM;
+    if (!desc)
+        goto out;
+    if (mode == FACE_CHIP_FACEAPI) {
+        if (!(crops = calloc((size_t)m, sizeof *crops)))
+            goto out;
+        for (int i = 0; i < m; i++)
+            if (!fd_faceapi_crop(img, dets[i].landmarks, &crops[i]))
+                crops[i] = (fd_region){ 0, 0, 0, 0 };
+        rc = fd_describe(w, img, crops, m, desc);
+    } else {
+        if (!(chips = calloc((size_t)m, sizeof *chips)))
+            goto out;
+        for (int i = 0; i < m; i++) {
+            rc = face_align_chip(img, dets[i].landmarks, &chips[i]);
+            if (rc == FACE_ERR_NOMEM)
+                goto out;
+        }
+        rc = fd_describe_chips(w, chips, m, desc);
     }
-    return fd_ssd(w, img, all, min_score, FD_SSD_MAX_RESULTS, boxes, n);
+    if (rc != FACE_OK)
+        goto out;
+    for (int i = 0; i < m; i++) {
+        dets[i].has_descriptor = crops ? crops[i].w > 0 : chips[i].rgb != NULL;
+        memcpy(dets[i].descriptor, desc[i], sizeof desc[i]);
+    }
+out:
+    for (int i = 0; chips && i < m; i++)
+        face_image_free(&chips[i]);
+    free(chips);
+    free(crops);
+    free(desc);
+    return rc;
 }
 
 int face_analyze(face_worker *w, const face_image *img, const face_opts *opts, face_det **out,
                  int *n_out, face_timing *timing)
 {
+    return fd_analyze(w, img, opts, NULL, out, n_out, timing);
+}
+
+int fd_analyze(face_worker *w, const face_image *img, const face_opts *opts,
+               const fd_plan *use_plan, face_det **out, int *n_out, face_timing *timing)
+{
     face_opts defaults;
+    fd_plan plan;
     fd_box *boxes = NULL;
     face_point(*pts)[68] = NULL;
-    fd_region *crops = NULL;
-    float(*desc)[FACE_DESCRIPTOR_DIM] = NULL;
     int *ok = NULL, n = 0, m = 0, rc;
     face_det *dets = NULL;
     face_timing t = { 0 };
@@ -76,7 +110,11 @@ int face_analyze(face_worker *w, const face_image *img, const face_opts *opts, f
         return FACE_ERR_ARG;
 
     double t0 = now_ms();
-    rc = detect(w, img, opts, &boxes, &n);
+    if (use_plan)
+        plan = *use_plan;
+    else
+        fd_plan_make(opts, img->width, img->height, &plan);
+    rc = fd_plan_run(w, img, &plan, &boxes, &n);
     double t1 = now_ms();
     t.detect_ms = t1 - t0;
     if (rc != FACE_OK)
@@ -85,9 +123,7 @@ int face_analyze(face_worker *w, const face_image *img, const face_opts *opts, f
     pts = malloc(sizeof *pts * (size_t)(n ? n : 1));
     ok = malloc(sizeof *ok * (size_t)(n ? n : 1));
     dets = calloc((size_t)(n ? n : 1), sizeof *dets);
-    crops = calloc((size_t)(n ? n : 1), sizeof *crops);
-    desc = malloc(sizeof *desc * (size_t)(n ? n : 1));
-    if (!pts || !ok || !dets || !crops || !desc) {
+    if (!pts || !ok || !dets) {
         rc = FACE_ERR_NOMEM;
         goto out;
     }
@@ -113,18 +149,9 @@ int face_analyze(face_worker *w, const face_image *img, const face_opts *opts, f
         m++;
     }
     if (opts->describe && m > 0) {
-        /* the face-api crop (§8 step 3); the dlib-style aligned chip replaces it for
-         * FACE_CHIP_DLIB once the alignment lands */
-        for (int i = 0; i < m; i++)
-            if (!fd_faceapi_crop(img, dets[i].landmarks, &crops[i]))
-                crops[i] = (fd_region){ 0, 0, 0, 0 };
-        rc = fd_describe(w, img, crops, m, desc);
+        rc = describe(w, img, opts->chip, dets, m);
         if (rc != FACE_OK)
             goto out;
-        for (int i = 0; i < m; i++) {
-            dets[i].has_descriptor = crops[i].w > 0;
-            memcpy(dets[i].descriptor, desc[i], sizeof desc[i]);
-        }
     }
     t.describe_ms = now_ms() - t2;
     qsort(dets, (size_t)m, sizeof *dets, reading_order);
@@ -137,8 +164,15 @@ out:
     free(boxes);
     free(pts);
     free(ok);
-    free(crops);
-    free(desc);
     free(dets);
     return rc;
+}
+
+int face_chip_jpeg(face_worker *w, const face_image *img, const face_det *det, uint8_t **jpeg,
+                   size_t *len)
+{
+    (void)w;
+    if (!img || !img->rgb || !det || !jpeg || !len)
+        return FACE_ERR_ARG;
+    return face_align_chip_jpeg(img, det->landmarks, CHIP_JPEG_QUALITY, jpeg, len);
 }

@@ -3,6 +3,7 @@
 #include "face/prep.h"
 
 #include <math.h>
+#include <string.h>
 
 static const float TINY_MEAN[3] = { 117.001f, 114.697f, 97.404f };
 static const float FACE_MEAN[3] = { 122.782f, 117.001f, 104.298f };
@@ -79,4 +80,103 @@ void fp_reshaped(int w, int h, int size, int *rw, int *rh)
     double m = w > h ? w : h;
     *rw = (int)floor((double)w * size / m + 0.5);
     *rh = (int)floor((double)h * size / m + 0.5);
+}
+
+/* Pixel rows/columns [i0, i1) whose centres fall in [a, b): the footprint of one output
+ * cell when shrinking. */
+static void footprint(double a, double b, int *i0, int *i1)
+{
+    *i0 = (int)ceil(a - 0.5);
+    *i1 = (int)ceil(b - 0.5);
+    if (*i1 <= *i0)
+        *i1 = *i0 + 1;
+}
+
+static void window_shrink(const face_image *img, double x0, double y0, double ratio, int size,
+                          int flip, enum fp_norm norm, float *out)
+{
+    const int W = img->width, H = img->height;
+    int cx0[size], cx1[size], cn[size];   /* clamped column range and its full width */
+    float acc[size * 3];
+    for (int c = 0; c < size; c++) {
+        int a, b;
+        footprint(x0 + c * ratio, x0 + (c + 1) * ratio, &a, &b);
+        cn[c] = b - a;
+        cx0[c] = a < 0 ? 0 : a > W ? W : a;
+        cx1[c] = b < 0 ? 0 : b > W ? W : b;
+    }
+    for (int r = 0; r < size; r++) {
+        int a, b;
+        footprint(y0 + r * ratio, y0 + (r + 1) * ratio, &a, &b);
+        const int rows = b - a;
+        if (a < 0)
+            a = 0;
+        if (b > H)
+            b = H;
+        memset(acc, 0, sizeof acc);
+        for (int y = a; y < b; y++) {
+            const uint8_t *row = img->rgb + (size_t)y * W * 3;
+            for (int c = 0; c < size; c++) {
+                unsigned s0 = 0, s1 = 0, s2 = 0;
+                for (int x = cx0[c]; x < cx1[c]; x++) {
+                    s0 += row[3 * x];
+                    s1 += row[3 * x + 1];
+                    s2 += row[3 * x + 2];
+                }
+                acc[3 * c] += (float)s0;
+                acc[3 * c + 1] += (float)s1;
+                acc[3 * c + 2] += (float)s2;
+            }
+        }
+        for (int c = 0; c < size; c++) {
+            float px[3], inv = 1.0f / ((float)rows * (float)cn[c]);
+            for (int k = 0; k < 3; k++)
+                px[k] = acc[3 * c + k] * inv;   /* outside pixels count as black */
+            int oc = flip ? size - 1 - c : c;
+            normalise(norm, px, out + ((size_t)r * size + oc) * 3);
+        }
+    }
+}
+
+static void window_enlarge(const face_image *img, double x0, double y0, double ratio,
+                           int size, int flip, enum fp_norm norm, float *out)
+{
+    const int W = img->width, H = img->height;
+    for (int r = 0; r < size; r++) {
+        double fy = y0 + (r + 0.5) * ratio - 0.5;
+        int inside_y = fy >= -0.5 && fy <= H - 0.5;
+        double cy = fmin(fmax(fy, 0), H - 1);
+        int y0i = (int)floor(cy), y1i = y0i + 1 < H ? y0i + 1 : y0i;
+        float dy = (float)(cy - y0i);
+        for (int c = 0; c < size; c++) {
+            double fx = x0 + (c + 0.5) * ratio - 0.5;
+            float px[3] = { 0, 0, 0 };
+            if (inside_y && fx >= -0.5 && fx <= W - 0.5) {
+                double cx = fmin(fmax(fx, 0), W - 1);
+                int x0i = (int)floor(cx), x1i = x0i + 1 < W ? x0i + 1 : x0i;
+                float dx = (float)(cx - x0i);
+                const uint8_t *p00 = img->rgb + ((size_t)y0i * W + x0i) * 3;
+                const uint8_t *p01 = img->rgb + ((size_t)y0i * W + x1i) * 3;
+                const uint8_t *p10 = img->rgb + ((size_t)y1i * W + x0i) * 3;
+                const uint8_t *p11 = img->rgb + ((size_t)y1i * W + x1i) * 3;
+                for (int k = 0; k < 3; k++) {
+                    float top = p00[k] + (p01[k] - p00[k]) * dx;
+                    float bot = p10[k] + (p11[k] - p10[k]) * dx;
+                    px[k] = top + (bot - top) * dy;
+                }
+            }
+            int oc = flip ? size - 1 - c : c;
+            normalise(norm, px, out + ((size_t)r * size + oc) * 3);
+        }
+    }
+}
+
+void fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
+               enum fp_norm norm, float *out)
+{
+    double ratio = side / size;
+    if (ratio > 1.0 + 1e-9)
+        window_shrink(img, x0, y0, ratio, size, flip, norm, out);
+    else
+        window_enlarge(img, x0, y0, ratio, size, flip, norm, out);
 }

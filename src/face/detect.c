@@ -43,7 +43,7 @@ static fd_box map_box(const fd_map *m, double x, double y, double w, double h, f
 {
     if (m->flip)
         x = 1 - (x + w);
-    return (fd_box){ m->ox + x * m->sx, m->oy + y * m->sy, w * m->sx, h * m->sy, score };
+    return (fd_box){ m->ox + x * m->sx, m->oy + y * m->sy, w * m->sx, h * m->sy, score, 0 };
 }
 
 /* Score filter, NMS and output of an SSD forward pass whose input is already in `in`. */
@@ -214,9 +214,9 @@ static int tiny_run(face_worker *w, float *in, int size, float min_score, double
                 double cy = (row + sigmoid(t[1])) / G * corr_y;
                 double bw = exp(t[2]) * TINY_ANCHORS[a][0] / G * corr_x;
                 double bh = exp(t[3]) * TINY_ANCHORS[a][1] / G * corr_y;
-                rel[nc] = (fd_box){ cx - bw / 2, cy - bh / 2, bw, bh, score };
+                rel[nc] = (fd_box){ cx - bw / 2, cy - bh / 2, bw, bh, score, 0 };
                 cand[nc] = (fd_box){ rel[nc].x * size, rel[nc].y * size, bw * size, bh * size,
-                                     score };
+                                     score, 0 };
                 nc++;
             }
     int *keep = order + cells;

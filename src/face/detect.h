@@ -8,6 +8,7 @@
 typedef struct fd_box {
     double x, y, w, h;      /* image pixels, unclipped */
     float score;
+    int unconfirmed;        /* found only by a tile pass: landmarks must confirm it */
 } fd_box;
 
 typedef struct fd_region { int x, y, w, h; } fd_region;

@@ -8,6 +8,13 @@
 #include <string.h>
 
 #define DEFAULT_MIN_SCORE 0.5f
+#define FACE_MIN_GUARANTEED 40   /* API.md §5.2 */
+#define TILE_NET FACE_DETECTOR_TINY
+#define TILE_INPUT 416
+#define TILE_MIN_SCORE 0.5f
+#define TILE_FACE_PX 40.0        /* input pixels a min-size face gets in a tile */
+#define TILE_OVERLAP 0.35        /* of the tile side */
+#define TILE_RATIO 3.0           /* tile side growth per level */
 
 /* A candidate of the merge: cut = it touches the inner border of its tile, so another
  * window probably sees the face whole. */
@@ -47,10 +54,20 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
         p->faceapi = 1;
         return;
     }
-    p->zoom_out = 2;
     p->flip = o->portrait;
-    (void)width;
-    (void)height;
+    /* Tiles: the smallest face that must be found (API.md §5.2: face size 40) has to reach
+     * TILE_FACE_PX pixels of the tile network's input. */
+    int min_face = o->min_face_size > FACE_MIN_GUARANTEED ? o->min_face_size : FACE_MIN_GUARANTEED;
+    p->tile_net = TILE_NET;
+    p->tile_input = TILE_INPUT;
+    p->tile_min_score = TILE_MIN_SCORE;
+    p->tile_side = (double)p->tile_input * min_face / TILE_FACE_PX;
+    p->tile_overlap = p->tile_side * TILE_OVERLAP;
+    p->tile_ratio = TILE_RATIO;
+    p->tiles = o->tiles == FACE_TILES_AUTO && (width > p->tile_side || height > p->tile_side);
+    /* frame-filling faces (portraits, selfies) need a zoomed-out view; a photo large enough
+     * to be tiled is a group photo whose big faces the whole-image pass finds */
+    p->zoom_out = p->tiles && !o->portrait ? 0 : 2;
 }
 
 static int run_window(face_worker *w, const face_image *img, const fd_plan *p,
@@ -93,6 +110,66 @@ static int whole_passes(face_worker *w, const face_image *img, const fd_plan *p,
     return FACE_OK;
 }
 
+/* Start of tile i of n covering [0, len) with tiles of `side`, spread evenly; whole
+ * pixels, so that a 1:1 tile samples pixel centres exactly. */
+static double tile_pos(int i, int n, double len, double side)
+{
+    return floor(n > 1 ? i * (len - side) / (n - 1) : (len - side) / 2);
+}
+
+static int tile_count(double len, double side, double overlap)
+{
+    if (len <= side)
+        return 1;
+    return (int)ceil((len - overlap) / (side - overlap));
+}
+
+/* One level of tiles: side x side windows over the image, neighbours overlapping by at
+ * least `overlap` so that a face up to that size lies whole in some tile. A box touching
+ * an inner tile border is marked cut: the merge prefers another tile's whole view. */
+static int tile_level(face_worker *w, const face_image *img, const fd_plan *p, double side,
+                      double overlap, cands *c)
+{
+    const int nx = tile_count(img->width, side, overlap);
+    const int ny = tile_count(img->height, side, overlap);
+    const double edge = side * 0.02;
+    int rc = FACE_OK;
+    for (int ty = 0; ty < ny && rc == FACE_OK; ty++)
+        for (int tx = 0; tx < nx && rc == FACE_OK; tx++) {
+            fd_window win = { tile_pos(tx, nx, img->width, side),
+                              tile_pos(ty, ny, img->height, side), side, 0 };
+            fd_box *b = NULL;
+            int n = 0;
+            rc = run_window(w, img, p, p->tile_net, p->tile_input, p->tile_min_score, win, &b,
+                            &n);
+            for (int i = 0; rc == FACE_OK && i < n; i++) {
+                b[i].unconfirmed = 1;
+                int cut = (win.x > 0 && b[i].x < win.x + edge) ||
+                          (win.y > 0 && b[i].y < win.y + edge) ||
+                          (win.x + side < img->width && b[i].x + b[i].w > win.x + side - edge) ||
+                          (win.y + side < img->height && b[i].y + b[i].h > win.y + side - edge);
+                rc = push(c, &b[i], 1, cut);
+            }
+            free(b);
+        }
+    return rc;
+}
+
+/* Tile levels from tile_side up, each tile_ratio times coarser, until the whole-image pass
+ * sees the faces a level would look for at least as large. */
+static int tile_passes(face_worker *w, const face_image *img, const fd_plan *p, cands *c)
+{
+    const double long_side = img->width > img->height ? img->width : img->height;
+    double side = p->tile_side, overlap = p->tile_overlap;
+    int rc = FACE_OK;
+    while (rc == FACE_OK && side < long_side) {
+        rc = tile_level(w, img, p, side, overlap, c);
+        side *= p->tile_ratio;
+        overlap *= p->tile_ratio;
+    }
+    return rc;
+}
+
 static double iou(const fd_box *a, const fd_box *b)
 {
     double iw = fmax(0, fmin(a->x + a->w, b->x + b->w) - fmax(a->x, b->x));
@@ -118,7 +195,7 @@ static int by_score(const void *x, const void *y)
 }
 
 /* Greedy NMS over every pass: whole faces first, then by score; a kept box takes the
- * best score of the boxes it absorbs. */
+ * best score of the boxes it absorbs, and is confirmed when any of them is. */
 static int merge(cands *c, double thr, fd_box **out, int *n)
 {
     qsort(c->v, (size_t)c->n, sizeof *c->v, by_priority);
@@ -131,10 +208,13 @@ static int merge(cands *c, double thr, fd_box **out, int *n)
         for (int j = 0; j < nk && dup < 0; j++)
             if (iou(&c->v[i].b, &k[j]) > thr)
                 dup = j;
-        if (dup < 0)
+        if (dup < 0) {
             k[nk++] = c->v[i].b;
-        else if (c->v[i].b.score > k[dup].score)
-            k[dup].score = c->v[i].b.score;
+        } else {
+            if (c->v[i].b.score > k[dup].score)
+                k[dup].score = c->v[i].b.score;
+            k[dup].unconfirmed &= c->v[i].b.unconfirmed;
+        }
     }
     qsort(k, (size_t)nk, sizeof *k, by_score);
     *out = k;
@@ -155,6 +235,8 @@ int fd_plan_run(face_worker *w, const face_image *img, const fd_plan *p, fd_box 
         return fd_ssd(w, img, all, p->min_score, FD_SSD_MAX_RESULTS, out, n);
     }
     rc = whole_passes(w, img, p, &c);
+    if (rc == FACE_OK && p->tiles)
+        rc = tile_passes(w, img, p, &c);
     if (rc == FACE_OK)
         rc = merge(&c, p->merge_iou, out, n);
     free(c.v);

@@ -21,6 +21,7 @@ typedef struct fd_plan {
     enum face_detector tile_net;
     int tile_input;
     float tile_min_score;
+    double tile_ratio;      /* next level's tiles are this many times larger */
     double merge_iou;       /* boxes of different passes overlapping more are one face */
 } fd_plan;
 

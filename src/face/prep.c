@@ -138,27 +138,35 @@ static void window_shrink(const face_image *img, double x0, double y0, double ra
     }
 }
 
+/* Enlarging (or 1:1) bilinear sampling; the column weights are computed once per call. */
 static void window_enlarge(const face_image *img, double x0, double y0, double ratio,
                            int size, int flip, enum fp_norm norm, float *out)
 {
     const int W = img->width, H = img->height;
+    int xa[size], xb[size];
+    float dxs[size];
+    unsigned char in_x[size];
+    for (int c = 0; c < size; c++) {
+        double fx = x0 + (c + 0.5) * ratio - 0.5;
+        double cx = fmin(fmax(fx, 0), W - 1);
+        in_x[c] = fx >= -0.5 && fx <= W - 0.5;
+        xa[c] = (int)floor(cx);
+        xb[c] = xa[c] + 1 < W ? xa[c] + 1 : xa[c];
+        dxs[c] = (float)(cx - xa[c]);
+    }
     for (int r = 0; r < size; r++) {
         double fy = y0 + (r + 0.5) * ratio - 0.5;
         int inside_y = fy >= -0.5 && fy <= H - 0.5;
         double cy = fmin(fmax(fy, 0), H - 1);
         int y0i = (int)floor(cy), y1i = y0i + 1 < H ? y0i + 1 : y0i;
         float dy = (float)(cy - y0i);
+        const uint8_t *r0 = img->rgb + (size_t)y0i * W * 3, *r1 = img->rgb + (size_t)y1i * W * 3;
         for (int c = 0; c < size; c++) {
-            double fx = x0 + (c + 0.5) * ratio - 0.5;
             float px[3] = { 0, 0, 0 };
-            if (inside_y && fx >= -0.5 && fx <= W - 0.5) {
-                double cx = fmin(fmax(fx, 0), W - 1);
-                int x0i = (int)floor(cx), x1i = x0i + 1 < W ? x0i + 1 : x0i;
-                float dx = (float)(cx - x0i);
-                const uint8_t *p00 = img->rgb + ((size_t)y0i * W + x0i) * 3;
-                const uint8_t *p01 = img->rgb + ((size_t)y0i * W + x1i) * 3;
-                const uint8_t *p10 = img->rgb + ((size_t)y1i * W + x0i) * 3;
-                const uint8_t *p11 = img->rgb + ((size_t)y1i * W + x1i) * 3;
+            if (inside_y && in_x[c]) {
+                const uint8_t *p00 = r0 + xa[c] * 3, *p01 = r0 + xb[c] * 3;
+                const uint8_t *p10 = r1 + xa[c] * 3, *p11 = r1 + xb[c] * 3;
+                float dx = dxs[c];
                 for (int k = 0; k < 3; k++) {
                     float top = p00[k] + (p01[k] - p00[k]) * dx;
                     float bot = p10[k] + (p11[k] - p10[k]) * dx;

@@ -9,9 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/config.h"
 #include "face/face.h"
-
-#define DEFAULT_MAX_PIXELS 40000000L
 #define MAX_FILE_BYTES (256L << 20)
 
 typedef struct faces_args {
@@ -29,15 +28,14 @@ static void usage(FILE *f)
                "                      [--portrait] [--min-face-size N] [--models DIR] "
                "[--json] IMG...\n"
                "       attendly faces [options] --compare IMG_A IMG_B\n"
-               "Models: --models, else $FACE_MODELS_DIR, else ./models.\n");
+               "Models: --models, else FACE_MODELS_DIR (environment or .env), else ./models.\n");
 }
 
 static int parse_args(int argc, char **argv, faces_args *a)
 {
     memset(a, 0, sizeof *a);
     face_opts_default(&a->opts);
-    const char *env = getenv("FACE_MODELS_DIR");
-    a->models = env && *env ? env : "models";
+    a->models = g_config.models_dir[0] ? g_config.models_dir : "models";
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -127,7 +125,7 @@ static int analyse_file(face_worker *w, const faces_args *a, const char *path, a
         return -1;
     }
     double t0 = now_ms();
-    int rc = face_image_decode(data, len, DEFAULT_MAX_PIXELS, &r->img, reason, sizeof reason);
+    int rc = face_image_decode(data, len, g_config.max_image_pixels, &r->img, reason, sizeof reason);
     double decode_ms = now_ms() - t0;
     free(data);
     if (rc != FACE_OK) {
@@ -247,6 +245,8 @@ int cli_faces_main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (cli_load_config() != 0)
+        return 1;
     if (parse_args(argc, argv, &a) != 0) {
         usage(stderr);
         return 2;

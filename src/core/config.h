@@ -14,6 +14,7 @@ typedef struct config {
     char database_url[2048];        /* DATABASE_URL, sqlite:///<data_dir>/attendly.db */
     unsigned char jwt_secret[256];  /* JWT_SECRET_KEY or generated (see config_load_secret) */
     size_t jwt_secret_len;
+    int jwt_secret_set;             /* JWT_SECRET_KEY was present (even if empty) */
     long jwt_access_expires;        /* JWT_ACCESS_TOKEN_EXPIRES, 86400 */
     long jwt_refresh_expires;       /* JWT_REFRESH_TOKEN_EXPIRES, 2592000 */
     size_t max_body_bytes;          /* MAX_BODY_MB (32) in bytes */
@@ -52,6 +53,9 @@ int config_load(config *cfg, const char *env_file, char *err, size_t errlen);
  * otherwise <data_dir>/jwt_secret, created with 32 random bytes and mode 0600 on first use.
  * Creates data_dir when needed. Returns -1 with a reason in err. */
 int config_load_secret(config *cfg, char *err, size_t errlen);
+
+/* Creates cfg->data_dir (and parents, mode 0700) when missing. Returns -1 with a reason. */
+int config_ensure_data_dir(const config *cfg, char *err, size_t errlen);
 
 /* The process-wide configuration, set once at start-up by main (read-only afterwards). */
 extern config g_config;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# API throughput against a bare libmicrohttpd server, measured in the same run
+# (ARCHITECTURE.md budget: JSON read endpoints >= half the bare server's req/s).
+#   bash bench/api.sh [build-dir]
+# BENCH_DURATION (default 10s), BENCH_CONNECTIONS (16), BENCH_THREADS (2) tune wrk.
+set -euo pipefail
+
+BUILD=${1:-build}
+DURATION=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-16}
+THREADS=${BENCH_THREADS:-2}
+BIN="$(realpath -m "$BUILD/attendly")"
+HELLO="$(realpath -m "$BUILD/bench/attendly-bench-hello")"
+
+for tool in wrk curl; do
+  command -v "$tool" >/dev/null || { echo "bench-api: $tool is not installed" >&2; exit 1; }
+done
+[ -x "$BIN" ] && [ -x "$HELLO" ] || { echo "bench-api: build first ($BIN, $HELLO)" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The bare server prints its port on stdout.
+"$HELLO" 0 >"$work/hello.out" &
+pids+=($!)
+# attendly on SQLite in a scratch data dir; its port is read from the "listening" log line.
+(cd "$work" && HOST=127.0.0.1 PORT=0 ATTENDLY_DATA_DIR="$work/data" ATTENDLY_PASSWORD_COST=1 \
+   exec "$BIN" serve 2>"$work/server.log") &
+pids+=($!)
+
+port_of() { # file pattern
+  for _ in $(seq 1 300); do
+    p=$(grep -o "$2[0-9]*" "$1" 2>/dev/null | head -1 | sed "s/$2//") || true
+    [ -n "$p" ] && { echo "$p"; return; }
+    sleep 0.05
+  done
+  echo "bench-api: a server did not start ($1)" >&2; cat "$1" >&2; exit 1
+}
+hello_port=$(port_of "$work/hello.out" "port=")
+api_port=$(port_of "$work/server.log" "msg=\"listening\" host=127.0.0.1 port=")
+
+# A teacher and a class, then the JSON read endpoint GET /api/classes/my-classes.
+base="http://127.0.0.1:$api_port"
+signup=$(curl -s -X POST "$base/api/auth/signup" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password","first_name":"Bench","last_name":"Teacher","role":"teacher"}')
+token=$(printf '%s' "$signup" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+if [ -n "$token" ]; then
+  curl -s -X POST "$base/api/classes/create" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d '{"name":"Bench class","description":"x"}' >/dev/null
+  target="/api/classes/my-classes"
+  auth=(-H "Authorization: Bearer $token")
+else
+  # Without the auth routes in this build there is no token: measure /health instead.
+  target="/health"
+  auth=()
+  echo "note: /api/auth/signup unavailable in this build; benchmarking GET /health" >&2
+fi
+status=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$base$target")
+
+run() { # url [headers...]
+  local url=$1; shift
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url"
+}
+echo "warming up..." >&2
+wrk -t1 -c4 -d2s "http://127.0.0.1:$hello_port/" >/dev/null
+wrk -t1 -c4 -d2s "${auth[@]}" "$base$target" >/dev/null
+hello_out=$(run "http://127.0.0.1:$hello_port/")
+api_out=$(run "$base$target" "${auth[@]}")
+
+rps() { printf '%s\n' "$1" | awk '/^Requests\/sec:/ {print $2}'; }
+p99() { printf '%s\n' "$1" | awk '$1 == "99%" {print $2}'; }
+h_rps=$(rps "$hello_out"); a_rps=$(rps "$api_out")
+ratio=$(awk -v a="$a_rps" -v h="$h_rps" 'BEGIN { printf "%.2f", (h > 0 ? a / h : 0) }')
+
+printf '\nwrk -t%s -c%s -d%s on loopback\n' "$THREADS" "$CONNS" "$DURATION"
+printf '%-40s %12s %10s\n' "target" "req/s" "p99"
+printf '%-40s %12s %10s\n' "bare libmicrohttpd" "$h_rps" "$(p99 "$hello_out")"
+printf '%-40s %12s %10s\n' "attendly GET $target ($status)" "$a_rps" "$(p99 "$api_out")"
+printf 'ratio attendly / bare: %s (budget >= 0.50)\n' "$ratio"

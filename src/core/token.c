@@ -1,0 +1,197 @@
+/* JWT access and refresh tokens (API.md §1.6). libjwt 1.10 signs and checks the HMAC but
+ * neither pins the algorithm nor validates times, so this file parses the header and the
+ * claims itself: the header's alg must be HS256 before libjwt ever sees the token (an
+ * attacker-chosen "none" or an HS384 token is refused here), and the claims are read with
+ * jansson from the verified payload. */
+#include "core/token.h"
+
+#include <jansson.h>
+#include <jwt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base64.h"
+
+#define TOKEN_MAX_LEN 8192
+#define JTI_RANDOM_BYTES 24     /* 192 bits */
+/* Clock-skew allowance for nbf only (several servers may issue and check tokens);
+ * exp is exact so that a lifetime means what it says. */
+#define NBF_LEEWAY_S 30
+
+static const char *type_name(enum token_type t)
+{
+    return t == TOKEN_REFRESH ? "refresh" : "access";
+}
+
+static int make_jti(char out[64])
+{
+    unsigned char raw[JTI_RANDOM_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    char *s = base64_encode(raw, sizeof raw, 1);
+    if (!s)
+        return -1;
+    snprintf(out, 64, "%s", s);
+    free(s);
+    return 0;
+}
+
+int token_issue(const unsigned char *secret, size_t secret_len, long long user_id,
+                const char *role, enum token_type type, long long ver, time_t now,
+                long lifetime, char **out, token_claims *claims_out)
+{
+    token_claims c = {.user_id = user_id, .type = type, .iat = now, .nbf = now,
+                      .exp = (long long)now + lifetime, .ver = ver};
+    jwt_t *jwt = NULL;
+    char sub[32];
+    int rc = TOKEN_ERROR;
+    *out = NULL;
+    if (!secret || secret_len == 0 || sodium_init() < 0 || make_jti(c.jti) < 0)
+        goto out;
+    snprintf(c.role, sizeof c.role, "%s", role ? role : "");
+    snprintf(sub, sizeof sub, "%lld", user_id);
+    if (jwt_new(&jwt) != 0)
+        goto out;
+    if (jwt_add_grant(jwt, "sub", sub) || jwt_add_grant(jwt, "role", c.role) ||
+        jwt_add_grant(jwt, "type", type_name(type)) || jwt_add_grant_int(jwt, "iat", c.iat) ||
+        jwt_add_grant_int(jwt, "nbf", c.nbf) || jwt_add_grant_int(jwt, "exp", c.exp) ||
+        jwt_add_grant(jwt, "jti", c.jti) || jwt_add_grant_int(jwt, "ver", c.ver))
+        goto out;
+    if (jwt_set_alg(jwt, JWT_ALG_HS256, secret, (int)secret_len) != 0)
+        goto out;
+    *out = jwt_encode_str(jwt);
+    if (!*out)
+        goto out;
+    if (claims_out)
+        *claims_out = c;
+    rc = TOKEN_OK;
+out:
+    jwt_free(jwt);
+    return rc;
+}
+
+/* A JWT part: non-empty base64url without padding. */
+static int part_ok(const char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static json_t *decode_part_json(const char *p, size_t n)
+{
+    unsigned char *raw;
+    size_t len;
+    if (base64_decode(p, n, &raw, &len) < 0)
+        return NULL;
+    json_t *j = json_loadb((const char *)raw, len, 0, NULL);
+    free(raw);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static int header_is_hs256(const char *p, size_t n)
+{
+    json_t *h = decode_part_json(p, n);
+    if (!h)
+        return 0;
+    json_t *alg = json_object_get(h, "alg");
+    int ok = json_is_string(alg) && strcmp(json_string_value(alg), "HS256") == 0;
+    json_decref(h);
+    return ok;
+}
+
+static int claim_int(json_t *claims, const char *key, int required, long long *out)
+{
+    json_t *v = json_object_get(claims, key);
+    if (!v)
+        return required ? -1 : 0;
+    if (!json_is_integer(v))
+        return -1;
+    *out = json_integer_value(v);
+    return 0;
+}
+
+static int claim_str(json_t *claims, const char *key, const char **out)
+{
+    json_t *v = json_object_get(claims, key);
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return -1;
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* Shapes of the claims (API.md §1.6), then type, nbf and exp. */
+static int check_claims(json_t *j, enum token_type expected, time_t now, token_claims *c)
+{
+    const char *sub, *type, *jti;
+    if (claim_str(j, "sub", &sub) < 0 || claim_str(j, "type", &type) < 0 ||
+        claim_str(j, "jti", &jti) < 0)
+        return TOKEN_INVALID;
+    size_t sl = strlen(sub);
+    if (sl > 18 || strspn(sub, "0123456789") != sl || strlen(jti) >= sizeof c->jti)
+        return TOKEN_INVALID;
+    c->user_id = strtoll(sub, NULL, 10);
+    if (claim_int(j, "exp", 1, &c->exp) < 0 || claim_int(j, "ver", 1, &c->ver) < 0 ||
+        claim_int(j, "iat", 0, &c->iat) < 0 || claim_int(j, "nbf", 0, &c->nbf) < 0)
+        return TOKEN_INVALID;
+    if (strcmp(type, type_name(expected)) != 0)
+        return TOKEN_INVALID;
+    c->type = expected;
+    snprintf(c->jti, sizeof c->jti, "%s", jti);
+    json_t *role = json_object_get(j, "role");
+    if (role && !json_is_string(role))
+        return TOKEN_INVALID;
+    snprintf(c->role, sizeof c->role, "%s", role ? json_string_value(role) : "");
+    if (json_object_get(j, "nbf") && c->nbf > (long long)now + NBF_LEEWAY_S)
+        return TOKEN_INVALID;
+    if (c->exp <= (long long)now)
+        return TOKEN_EXPIRED;
+    return TOKEN_OK;
+}
+
+int token_verify(const unsigned char *secret, size_t secret_len, const char *token,
+                 enum token_type expected, time_t now, token_claims *claims)
+{
+    token_claims c = {0};
+    jwt_t *jwt = NULL;
+    json_t *payload = NULL;
+    int rc = TOKEN_INVALID;
+    if (!secret || secret_len == 0)
+        return TOKEN_ERROR; /* never let libjwt run without a key: it would skip the check */
+    if (!token)
+        return TOKEN_INVALID;
+    size_t n = strnlen(token, TOKEN_MAX_LEN + 1);
+    if (n > TOKEN_MAX_LEN)
+        return TOKEN_INVALID;
+    const char *d1 = memchr(token, '.', n);
+    const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - token)) : NULL;
+    if (!d1 || !d2 || !part_ok(token, (size_t)(d1 - token)) ||
+        !part_ok(d1 + 1, (size_t)(d2 - d1 - 1)) || !part_ok(d2 + 1, n - (size_t)(d2 + 1 - token)))
+        goto out;
+    if (!header_is_hs256(token, (size_t)(d1 - token)))
+        goto out;
+    if (jwt_decode(&jwt, token, secret, (int)secret_len) != 0 || !jwt ||
+        jwt_get_alg(jwt) != JWT_ALG_HS256)
+        goto out;
+    payload = decode_part_json(d1 + 1, (size_t)(d2 - d1 - 1));
+    if (!payload)
+        goto out;
+    rc = check_claims(payload, expected, now, &c);
+    if (rc == TOKEN_OK && claims)
+        *claims = c;
+out:
+    json_decref(payload);
+    jwt_free(jwt);
+    return rc;
+}

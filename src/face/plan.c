@@ -50,7 +50,8 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
     p->min_score = o->min_score > 0 ? o->min_score : DEFAULT_MIN_SCORE;
     p->tiny_size = o->tiny_input_size > 0 ? o->tiny_input_size : TINY_DEFAULT_SIZE;
     p->merge_iou = 0.4;
-    if (o->tiles == FACE_TILES_OFF && !o->portrait) {
+    /* face-api's pipeline exactly (oracle parity): its crop and its single pass */
+    if (o->tiles == FACE_TILES_OFF && o->chip == FACE_CHIP_FACEAPI && !o->portrait) {
         p->faceapi = 1;
         return;
     }

@@ -54,21 +54,37 @@ fc_sources *fc_sources_load(face_worker *w, const char *const *paths, int n)
         free(data);
         if (rc != FACE_OK)
             continue;
-        /* only photos of one person: a pasted square then holds one face */
-        if (face_analyze(w, &img, &o, &d, &nd, NULL) != FACE_OK || nd != 1 ||
-            d[0].face_size < 60) {
+        if (face_analyze(w, &img, &o, &d, &nd, NULL) != FACE_OK) {
             free(d);
             face_image_free(&img);
             continue;
         }
+        /* a face whose pasted square would show another face is not used */
+        int used = 0;
         for (int k = 0; k < nd && s->n_face < MAX_SOURCES; k++) {
+            double x, y;
+            int alone = d[k].face_size >= 60;
+            eye_mid(&d[k], &x, &y);
+            for (int j = 0; j < nd && alone; j++) {
+                double xj, yj, reach = CROP_FACES / 2 * d[k].face_size + 0.7 * d[j].face_size;
+                eye_mid(&d[j], &xj, &yj);
+                alone = j == k || fabs(x - xj) > reach || fabs(y - yj) > reach;
+            }
+            if (!alone)
+                continue;
             src_face *f = &s->face[s->n_face++];
             f->image = s->n_img;
-            eye_mid(&d[k], &f->cx, &f->cy);
+            f->cx = x;
+            f->cy = y;
             f->size = d[k].face_size;
+            used++;
+        }
+        free(d);
+        if (!used) {
+            face_image_free(&img);
+            continue;
         }
         s->img[s->n_img++] = img;
-        free(d);
     }
     return s;
 }

@@ -10,7 +10,8 @@ typedef struct fc_face {
     double size;        /* face size (API.md §5.3) in the collage */
 } fc_face;
 
-/* Collects source faces from the given photos that show exactly one face (size >= 60). */
+/* Collects source faces (face size >= 60) from the given photos, each only when the square
+ * pasted around it would show no other face. */
 typedef struct fc_sources fc_sources;
 fc_sources *fc_sources_load(face_worker *w, const char *const *paths, int n);
 int fc_sources_count(const fc_sources *s);

@@ -179,11 +179,43 @@ static void window_enlarge(const face_image *img, double x0, double y0, double r
     }
 }
 
+/* 1:1 window at whole-pixel offsets (tiles): a straight copy, normalised as y = x*a + b. */
+static void window_copy(const face_image *img, int x0, int y0, int size, int flip,
+                        enum fp_norm norm, float *out)
+{
+    float a[3], b[3], zero[3] = { 0, 0, 0 }, one[3] = { 1, 1, 1 };
+    normalise(norm, zero, b);
+    normalise(norm, one, a);
+    for (int k = 0; k < 3; k++)
+        a[k] -= b[k];
+    for (int r = 0; r < size; r++) {
+        float *o = out + (size_t)r * size * 3;
+        int y = y0 + r;
+        for (int c = 0; c < size; c++) {
+            int x = x0 + c, oc = flip ? size - 1 - c : c;
+            float *q = o + (size_t)oc * 3;
+            if (y < 0 || y >= img->height || x < 0 || x >= img->width) {
+                q[0] = b[0];
+                q[1] = b[1];
+                q[2] = b[2];
+                continue;
+            }
+            const uint8_t *p = img->rgb + ((size_t)y * img->width + x) * 3;
+            q[0] = p[0] * a[0] + b[0];
+            q[1] = p[1] * a[1] + b[1];
+            q[2] = p[2] * a[2] + b[2];
+        }
+    }
+}
+
 void fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
                enum fp_norm norm, float *out)
 {
     double ratio = side / size;
-    if (ratio > 1.0 + 1e-9)
+    if (side == size && x0 == floor(x0) && y0 == floor(y0) && fabs(x0) < 1e9 &&
+        fabs(y0) < 1e9)
+        window_copy(img, (int)x0, (int)y0, size, flip, norm, out);
+    else if (ratio > 1.0 + 1e-9)
         window_shrink(img, x0, y0, ratio, size, flip, norm, out);
     else
         window_enlarge(img, x0, y0, ratio, size, flip, norm, out);

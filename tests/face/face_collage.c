@@ -104,8 +104,8 @@ static unsigned next(unsigned *r)
     return (*r >> 16) & 0x7fff;
 }
 
-int fc_collage(const fc_sources *s, int width, int height, int fmin, int fmax, unsigned seed,
-               face_image *out, fc_face **truth, int *n_truth)
+int fc_collage(const fc_sources *s, int width, int height, int fmin, int fmax, int max_faces,
+               unsigned seed, face_image *out, fc_face **truth, int *n_truth)
 {
     const int cell = (int)ceil(CROP_FACES * fmax) + 8;
     const int cols = width / cell, rows = height / cell;
@@ -125,8 +125,12 @@ int fc_collage(const fc_sources *s, int width, int height, int fmin, int fmax, u
         face_image_free(out);
         return FACE_ERR_NOMEM;
     }
+    const int cells = cols * rows, want = max_faces > 0 && max_faces < cells ? max_faces : cells;
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++) {
+            int i = r * cols + c;
+            if ((i + 1) * want / cells == i * want / cells)
+                continue; /* spread `want` faces evenly over the cells */
             const src_face *f = &s->face[(r * cols + c + seed) % (unsigned)s->n_face];
             double size = fmin + (double)next(&seed) / 0x7fff * (fmax - fmin);
             int side = (int)lround(CROP_FACES * size);

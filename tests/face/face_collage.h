@@ -18,9 +18,10 @@ int fc_sources_count(const fc_sources *s);
 void fc_sources_free(fc_sources *s);
 
 /* A width x height grey canvas with faces of face size fmin..fmax (uniform, seeded) on a
- * jittered grid. *truth is malloc'd. */
-int fc_collage(const fc_sources *s, int width, int height, int fmin, int fmax, unsigned seed,
-               face_image *out, fc_face **truth, int *n_truth);
+ * jittered grid, at most max_faces of them (<= 0: one per grid cell) spread evenly.
+ * *truth is malloc'd. */
+int fc_collage(const fc_sources *s, int width, int height, int fmin, int fmax, int max_faces,
+               unsigned seed, face_image *out, fc_face **truth, int *n_truth);
 
 /* Matches detections to the truth (eye midpoint within 0.3 face sizes, face size within a
  * factor 1.6): found = truths with a match, dups = extra detections on a found truth,

@@ -95,7 +95,7 @@ static int collage_eval(face_worker *w, const char *dir, const fe_config *cfg, i
         int nt, nd, f, d, x;
         face_det *dets;
         face_timing t;
-        if (fc_collage(src, W, H, fmin, fmax, (unsigned)s * 7919u, &img, &truth, &nt) != FACE_OK)
+        if (fc_collage(src, W, H, fmin, fmax, 0, (unsigned)s * 7919u, &img, &truth, &nt) != FACE_OK)
             return 1;
         fd_plan plan;
         fd_plan_make(&cfg->opts, W, H, &plan);

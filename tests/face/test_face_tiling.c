@@ -72,7 +72,7 @@ static void run(int w, int h, int fmin, int fmax, int seeds, enum face_tiling ti
         face_det *d;
         face_timing t;
         int nt, nd, f, dup, fp;
-        assert_int_equal(fc_collage(sources, w, h, fmin, fmax, 101u + 7919u * (unsigned)k, &img,
+        assert_int_equal(fc_collage(sources, w, h, fmin, fmax, 0, 101u + 7919u * (unsigned)k, &img,
                                     &truth, &nt), FACE_OK);
         assert_int_equal(face_analyze(worker, &img, &o, &d, &nd, &t), FACE_OK);
         fc_score(truth, nt, d, nd, &f, &dup, &fp, 1);

@@ -62,7 +62,7 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
     p->tile_net = TILE_NET;
     p->tile_input = TILE_INPUT;
     p->tile_min_score = TILE_MIN_SCORE;
-    p->tile_side = (double)p->tile_input * min_face / TILE_FACE_PX;
+    p->tile_side = round((double)p->tile_input * min_face / TILE_FACE_PX);
     p->tile_overlap = p->tile_side * TILE_OVERLAP;
     p->tile_ratio = TILE_RATIO;
     p->tiles = o->tiles == FACE_TILES_AUTO && (width > p->tile_side || height > p->tile_side);
@@ -125,49 +125,52 @@ static int tile_count(double len, double side, double overlap)
     return (int)ceil((len - overlap) / (side - overlap));
 }
 
-/* One level of tiles: side x side windows over the image, neighbours overlapping by at
- * least `overlap` so that a face up to that size lies whole in some tile. A box touching
- * an inner tile border is marked cut: the merge prefers another tile's whole view. */
-static int tile_level(face_worker *w, const face_image *img, const fd_plan *p, double side,
-                      double overlap, cands *c)
+int fd_plan_tiles(const fd_plan *p, int width, int height, fd_window *out, int max)
 {
-    const int nx = tile_count(img->width, side, overlap);
-    const int ny = tile_count(img->height, side, overlap);
-    const double edge = side * 0.02;
-    int rc = FACE_OK;
-    for (int ty = 0; ty < ny && rc == FACE_OK; ty++)
-        for (int tx = 0; tx < nx && rc == FACE_OK; tx++) {
-            fd_window win = { tile_pos(tx, nx, img->width, side),
-                              tile_pos(ty, ny, img->height, side), side, 0 };
-            fd_box *b = NULL;
-            int n = 0;
-            rc = run_window(w, img, p, p->tile_net, p->tile_input, p->tile_min_score, win, &b,
-                            &n);
-            for (int i = 0; rc == FACE_OK && i < n; i++) {
-                b[i].unconfirmed = 1;
-                int cut = (win.x > 0 && b[i].x < win.x + edge) ||
-                          (win.y > 0 && b[i].y < win.y + edge) ||
-                          (win.x + side < img->width && b[i].x + b[i].w > win.x + side - edge) ||
-                          (win.y + side < img->height && b[i].y + b[i].h > win.y + side - edge);
-                rc = push(c, &b[i], 1, cut);
-            }
-            free(b);
-        }
-    return rc;
-}
-
-/* Tile levels from tile_side up, each tile_ratio times coarser, until the whole-image pass
- * sees the faces a level would look for at least as large. */
-static int tile_passes(face_worker *w, const face_image *img, const fd_plan *p, cands *c)
-{
-    const double long_side = img->width > img->height ? img->width : img->height;
+    const double long_side = width > height ? width : height;
     double side = p->tile_side, overlap = p->tile_overlap;
-    int rc = FACE_OK;
-    while (rc == FACE_OK && side < long_side) {
-        rc = tile_level(w, img, p, side, overlap, c);
+    int n = 0;
+    if (!p->tiles || !(side > 0) || !(p->tile_ratio > 1) || !(overlap < side))
+        return 0;
+    while (side < long_side) {
+        const int nx = tile_count(width, side, overlap), ny = tile_count(height, side, overlap);
+        for (int ty = 0; ty < ny; ty++)
+            for (int tx = 0; tx < nx; tx++, n++)
+                if (out && n < max)
+                    out[n] = (fd_window){ tile_pos(tx, nx, width, side),
+                                          tile_pos(ty, ny, height, side), side, 0 };
         side *= p->tile_ratio;
         overlap *= p->tile_ratio;
     }
+    return n;
+}
+
+/* Every tile of every level. A box touching an inner tile border is marked cut: the merge
+ * prefers another tile's whole view of that face. */
+static int tile_passes(face_worker *w, const face_image *img, const fd_plan *p, cands *c)
+{
+    int n = fd_plan_tiles(p, img->width, img->height, NULL, 0), rc = FACE_OK;
+    fd_window *wins = malloc(sizeof *wins * (size_t)(n ? n : 1));
+    if (!wins)
+        return FACE_ERR_NOMEM;
+    fd_plan_tiles(p, img->width, img->height, wins, n);
+    for (int t = 0; t < n && rc == FACE_OK; t++) {
+        const fd_window win = wins[t];
+        const double edge = win.side * 0.02;
+        fd_box *b = NULL;
+        int nb = 0;
+        rc = run_window(w, img, p, p->tile_net, p->tile_input, p->tile_min_score, win, &b, &nb);
+        for (int i = 0; rc == FACE_OK && i < nb; i++) {
+            int cut = (win.x > 0 && b[i].x < win.x + edge) ||
+                      (win.y > 0 && b[i].y < win.y + edge) ||
+                      (win.x + win.side < img->width && b[i].x + b[i].w > win.x + win.side - edge) ||
+                      (win.y + win.side < img->height && b[i].y + b[i].h > win.y + win.side - edge);
+            b[i].unconfirmed = 1;
+            rc = push(c, &b[i], 1, cut);
+        }
+        free(b);
+    }
+    free(wins);
     return rc;
 }
 

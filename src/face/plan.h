@@ -28,6 +28,13 @@ typedef struct fd_plan {
 void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p);
 /* Runs the passes of p and merges them; boxes by descending score, image pixels. */
 int fd_plan_run(face_worker *w, const face_image *img, const fd_plan *p, fd_box **out, int *n);
+/* The tile windows of p for a width x height image, finest level first: level k has
+ * tiles of tile_side * tile_ratio^k overlapping by tile_overlap * tile_ratio^k, spread
+ * evenly over the image (whole-pixel positions); levels stop once a tile would span the
+ * image's long side (the whole-image pass covers those faces). Writes at most max windows
+ * to out (out may be NULL) and returns how many there are. */
+int fd_plan_tiles(const fd_plan *p, int width, int height, fd_window *out, int max);
+
 /* face_analyze with an explicit plan (NULL: fd_plan_make's), for measurements. */
 int fd_analyze(face_worker *w, const face_image *img, const face_opts *opts,
                const fd_plan *plan, face_det **out, int *n_out, face_timing *timing);

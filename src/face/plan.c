@@ -55,7 +55,7 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
         p->faceapi = 1;
         return;
     }
-    p->flip = o->portrait;
+    p->flip = o->portrait;   /* enrolment: mirrored passes too (docs/face-engine.md) */
     /* Tiles: the smallest face that must be found (API.md §5.2: face size 40) has to reach
      * TILE_FACE_PX pixels of the tile network's input. */
     int min_face = o->min_face_size > FACE_MIN_GUARANTEED ? o->min_face_size : FACE_MIN_GUARANTEED;
@@ -66,9 +66,11 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
     p->tile_overlap = p->tile_side * TILE_OVERLAP;
     p->tile_ratio = TILE_RATIO;
     p->tiles = o->tiles == FACE_TILES_AUTO && (width > p->tile_side || height > p->tile_side);
-    /* frame-filling faces (portraits, selfies) need a zoomed-out view; a photo large enough
-     * to be tiled is a group photo whose big faces the whole-image pass finds */
-    p->zoom_out = p->tiles && !o->portrait ? 0 : 2;
+    /* SSD misses faces that fill the frame (LFW portraits: 6 of 111 at face-api's single
+     * pass, and 4-6 more when such a portrait is a large image); a zoomed-out view finds
+     * them, whatever the image size */
+    p->zoom_out = 2;
+    p->zoom_net = FACE_DETECTOR_TINY;  /* as good as SSD there, a tenth of the cost */
 }
 
 static int run_window(face_worker *w, const face_image *img, const fd_plan *p,
@@ -101,7 +103,11 @@ static int whole_passes(face_worker *w, const face_image *img, const fd_plan *p,
         }
     }
     for (int i = 0; i < nw; i++) {
-        rc = run_window(w, img, p, p->detector, p->tiny_size, p->min_score, wins[i], &b, &n);
+        enum face_detector net = wins[i].side > side ? p->zoom_net : p->detector;
+        rc = run_window(w, img, p, net, p->tiny_size, p->min_score, wins[i], &b, &n);
+        /* Tiny's boxes are confirmed by landmarks unless the user chose Tiny */
+        for (int k = 0; rc == FACE_OK && k < n; k++)
+            b[k].unconfirmed = net == FACE_DETECTOR_TINY && p->detector != FACE_DETECTOR_TINY;
         if (rc == FACE_OK)
             rc = push(c, b, n, 0);
         free(b);

@@ -13,6 +13,7 @@ typedef struct fd_plan {
     int faceapi;            /* one face-api pass over the whole image, nothing else */
     double zoom_out;        /* > 1: also a pass over a centred window this many times the
                                image's long side (faces that fill the frame) */
+    enum face_detector zoom_net;  /* detector of the zoomed-out pass */
     int flip;               /* also the mirrored whole image (and zoomed-out window) */
     /* tiles: a grid of square windows of tile_side image pixels, overlapping by at least
      * tile_overlap pixels, each fed to tile_net at tile_input pixels */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "face/prep.h"
 #include "face_testutil.h"
 
 #define MAX_IMAGES 512
@@ -135,6 +136,26 @@ static int analyze_image(face_worker *w, const char *dir, const fe_config *cfg, 
     if (rc != FACE_OK) {
         fprintf(stderr, "%s: decode %d %s\n", im->path, rc, reason);
         return rc;
+    }
+    if (cfg->scale > 0 && cfg->scale != 1) {
+        face_image big;
+        int sw = (int)lround(img.width * cfg->scale), sh = (int)lround(img.height * cfg->scale);
+        int side = sw > sh ? sw : sh;
+        float *buf = malloc(sizeof *buf * (size_t)side * side * 3);
+        if (!buf || face_image_alloc(&big, sw, sh) != FACE_OK) {
+            free(buf);
+            face_image_free(&img);
+            return FACE_ERR_NOMEM;
+        }
+        fp_window(&img, 0, 0, side / cfg->scale, side, 0, FP_NORM_NONE, buf);
+        for (int y = 0; y < sh; y++)
+            for (int x = 0; x < sw * 3; x++) {
+                float v = buf[(size_t)y * side * 3 + x];
+                big.rgb[(size_t)y * sw * 3 + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5f);
+            }
+        free(buf);
+        face_image_free(&img);
+        img = big;
     }
     fd_plan plan;
     fd_plan_make(&cfg->opts, img.width, img.height, &plan);

@@ -12,6 +12,7 @@ typedef struct fe_config {
     void (*tweak)(fd_plan *p, const face_image *img, void *arg);
     void *arg;
     int verbose;            /* print misses and extra faces */
+    double scale;           /* > 0: resample every image by this factor first */
     const char *annotate;   /* directory: annotated JPEGs of portraits without exactly one
                                face (NULL: none) */
 } fe_config;

@@ -1,7 +1,10 @@
 /* face_eval: accuracy figures of one detection/description strategy on testdata/faces,
  * for comparing strategies by hand (the accuracy test asserts the defaults' floors).
  * usage: face_eval [--tiny] [--faceapi-chip] [--tiles-off] [--portrait] [--faceapi-pass]
- *                  [--zoom Z] [--flip 0|1] [--min-score S] [-v] */
+ *                  [--zoom Z] [--flip 0|1] [--min-score S] [--min-face N] [--scale S]
+ *                  [--tile-face PX] [--tile-net ssd|tiny] [--tile-input N]
+ *                  [--tile-overlap F] [--tile-score S] [--tile-ratio R] [--tiles 0|1]
+ *                  [--collage W H FMIN FMAX SEEDS] [--annotate DIR] [-v] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,7 @@ typedef struct knobs {
     int flip, faceapi;
     float min_score;
     double tile_face, tile_overlap, tile_ratio;
-    int tile_net, tile_input, tiles;
+    int tile_net, tile_input, tiles, zoom_net;
     float tile_score;
 } knobs;
 
@@ -33,6 +36,8 @@ static void tweak(fd_plan *p, const face_image *img, void *arg)
         p->faceapi = k->faceapi;
     if (k->min_score > 0)
         p->min_score = k->min_score;
+    if (k->zoom_net >= 0)
+        p->zoom_net = k->zoom_net;
     if (k->tile_net >= 0)
         p->tile_net = k->tile_net;
     if (k->tile_input > 0)
@@ -138,7 +143,7 @@ static int collage_eval(face_worker *w, const char *dir, const fe_config *cfg, i
 int main(int argc, char **argv)
 {
     fe_config cfg = { .tweak = tweak };
-    knobs k = { -1, -1, -1, 0, 0, 0, 0, -1, 0, -1, 0 };
+    knobs k = { -1, -1, -1, 0, 0, 0, 0, -1, 0, -1, -1, 0 };
     int collage[5] = { 0 };
     char err[256];
     face_opts_default(&cfg.opts);
@@ -165,6 +170,8 @@ int main(int argc, char **argv)
             for (int j = 0; j < 5; j++)
                 collage[j] = atoi(argv[++i]);
         }
+        else if (!strcmp(a, "--zoom-net")) { k.zoom_net = !strcmp(v, "tiny"); i++; }
+        else if (!strcmp(a, "--scale")) { cfg.scale = atof(v); i++; }
         else if (!strcmp(a, "-v")) cfg.verbose = 1;
         else if (!strcmp(a, "--annotate")) { cfg.annotate = v; i++; }
         else { fprintf(stderr, "unknown option %s\n", a); return 2; }

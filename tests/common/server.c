@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,8 +106,11 @@ int test_server_start(test_server *s, const char *db_url, const char *const *ext
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
-    if (s->pid == 0)
+    if (s->pid == 0) {
+        /* A test that dies must not leave its server holding ctest's output pipe open. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         child_exec(s, bin, db_url, extra_env);
+    }
     for (int waited = 0; waited < START_TIMEOUT_MS; waited += 20) {
         s->port = listening_port(s->log_path);
         if (s->port > 0) {

@@ -1,0 +1,154 @@
+/* Fixture of the auth and class HTTP tests over the shared harness (common/server.h,
+ * common/client.h). The SQLite file lives in a directory of its own, outside the
+ * server's data directory, so that a restarted server finds the same database. */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/client.h"
+#include "common/pgcluster.h"
+#include "common/server.h"
+#include "common/tmpdir.h"
+
+#define MAX_ENV 30
+/* Fixed so that tokens stay valid across a restart. */
+#define TEST_SECRET "JWT_SECRET_KEY=auth-class-tests-secret-0123456789abcdef"
+
+static struct {
+    test_server srv;
+    pgcluster pg;
+    int use_pg;
+    char dir[512];
+    char url[1024];
+    const char *env[MAX_ENV + 2];
+    db *db;
+} g;
+
+static int start_server(void)
+{
+    char err[2048];
+
+    if (test_server_start(&g.srv, g.url, g.env, err, sizeof err) < 0) {
+        fprintf(stderr, "server: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int open_database(void)
+{
+    char err[512];
+
+    if (g.use_pg) {
+        if (pgcluster_start(&g.pg, err, sizeof err) != 0) {
+            fprintf(stderr, "pgcluster: %s\n", err);
+            return -1;
+        }
+        snprintf(g.url, sizeof g.url, "%s", g.pg.url);
+    } else {
+        snprintf(g.url, sizeof g.url, "sqlite:///%s/attendly.db", g.dir);
+    }
+    return 0;
+}
+
+int fx_start(const char *backend, const char *const *extra_env)
+{
+    char err[512];
+    int n = 0;
+
+    memset(&g, 0, sizeof g);
+    g.env[n++] = TEST_SECRET;
+    for (; extra_env && *extra_env && n < MAX_ENV; extra_env++)
+        g.env[n++] = *extra_env;
+    g.env[n] = NULL;
+    g.use_pg = backend && strcmp(backend, "pg") == 0;
+    if (tmpdir_make("attendly-authclasses", g.dir, sizeof g.dir) < 0 || open_database() < 0 ||
+        start_server() < 0)
+        return -1;
+    /* The server has run the migrations: the tests' own connection may open now. */
+    g.db = db_open(g.url, 2, err, sizeof err);
+    if (!g.db)
+        fprintf(stderr, "db_open: %s\n", err);
+    return g.db ? 0 : -1;
+}
+
+int fx_restart(void)
+{
+    if (test_server_stop(&g.srv) != 0)
+        return -1;
+    return start_server();
+}
+
+int fx_stop(void)
+{
+    int rc = test_server_stop(&g.srv);
+
+    if (g.db)
+        db_close(g.db);
+    g.db = NULL;
+    if (g.use_pg)
+        pgcluster_stop(&g.pg);
+    if (g.dir[0])
+        tmpdir_remove(g.dir);
+    return rc == 0 ? 0 : -1;
+}
+
+fx_resp fx_req_h(const char *method, const char *path, const char *token, const char *body,
+                 const char *const *headers)
+{
+    http_opts o = {.headers = headers, .bearer = token};
+    http_resp hr;
+    fx_resp r = {0};
+
+    if (http_call(&g.srv, method, path, body, body ? strlen(body) : 0, &o, &hr) != 0)
+        return r;
+    r.status = hr.status;
+    r.json = hr.json;
+    hr.json = NULL;
+    if (!http_header(&hr, "Retry-After", r.retry_after, sizeof r.retry_after))
+        r.retry_after[0] = '\0';
+    http_resp_free(&hr);
+    return r;
+}
+
+fx_resp fx_req(const char *method, const char *path, const char *token, const char *body)
+{
+    return fx_req_h(method, path, token, body, NULL);
+}
+
+void fx_free(fx_resp *r)
+{
+    json_decref(r->json);
+    r->json = NULL;
+}
+
+db_conn *fx_db(void)
+{
+    return db_acquire(g.db, 5000);
+}
+
+int fx_exec(const char *sql)
+{
+    db_conn *c = fx_db();
+    int rc;
+
+    if (!c)
+        return -1;
+    rc = db_exec(c, sql);
+    db_release(c);
+    return rc == DB_OK ? 0 : -1;
+}
+
+int64_t fx_query_int(const char *sql)
+{
+    db_conn *c = fx_db();
+    int64_t v = INT64_MIN;
+
+    if (!c)
+        return v;
+    if (db_query_int64(c, sql, &v) != DB_ROW)
+        v = INT64_MIN;
+    db_release(c);
+    return v;
+}

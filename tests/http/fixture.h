@@ -1,0 +1,38 @@
+#ifndef ATTENDLY_TESTS_HTTP_FIXTURE_H
+#define ATTENDLY_TESTS_HTTP_FIXTURE_H
+/* What the auth and class HTTP tests need from a running server: start it on a backend
+ * ("sqlite" or "pg"), send requests, read the database directly (to set up attendance
+ * rows and check stored state). */
+#include <jansson.h>
+#include "store/db.h"
+
+typedef struct fx_resp {
+    long status;
+    json_t *json;            /* parsed body, NULL when not JSON */
+    char retry_after[32];    /* Retry-After header, "" when absent */
+} fx_resp;
+
+/* Starts `attendly serve` on a fresh database. extra_env: NULL-terminated "K=V" list. */
+int fx_start(const char *backend, const char *const *extra_env);
+/* Stops the server and removes its data; -1 when the server did not exit cleanly
+ * (a crash or a sanitizer report, whose log is printed). */
+int fx_stop(void);
+/* Stops and starts the same server again on the same database. */
+int fx_restart(void);
+
+/* A request with an optional bearer token and optional raw body. */
+fx_resp fx_req(const char *method, const char *path, const char *token, const char *body);
+/* The same with extra request headers ("Name: value", NULL-terminated). */
+fx_resp fx_req_h(const char *method, const char *path, const char *token, const char *body,
+                 const char *const *headers);
+void fx_free(fx_resp *r);
+
+/* A connection to the server's database (for setup and checks); release with
+ * db_release. */
+db_conn *fx_db(void);
+/* Runs SQL with no result on the server's database; 0 or -1. */
+int fx_exec(const char *sql);
+/* The first column of the first row as an integer, or INT64_MIN. */
+int64_t fx_query_int(const char *sql);
+
+#endif

@@ -135,6 +135,19 @@ static void test_demo_photos(void **state)
         analyze(&img, &d, &n);
         printf("sample%d.jpg: %d faces (want %d)\n", k + 1, n, want[k]);
         assert_int_equal(n, want[k]);
+        if (k == 0) { /* the thumbnail: a 150x150 JPEG of the aligned chip */
+            uint8_t *thumb;
+            size_t tlen;
+            char why[64];
+            face_image chip;
+            assert_int_equal(face_chip_jpeg(worker, &img, &d[0], &thumb, &tlen), FACE_OK);
+            assert_int_equal(face_image_decode(thumb, tlen, 1000000, &chip, why, sizeof why),
+                             FACE_OK);
+            assert_int_equal(chip.width, FACE_CHIP_SIZE);
+            assert_int_equal(chip.height, FACE_CHIP_SIZE);
+            face_image_free(&chip);
+            free(thumb);
+        }
 
         assert_int_equal(face_image_alloc(&flip, img.width, img.height), FACE_OK);
         for (int y = 0; y < img.height; y++)

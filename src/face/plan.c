@@ -11,7 +11,6 @@
 #define FACE_MIN_GUARANTEED 40   /* API.md §5.2 */
 #define TILE_NET FACE_DETECTOR_TINY
 #define TILE_INPUT 416
-#define TILE_MIN_SCORE 0.5f
 #define TILE_FACE_PX 40.0        /* input pixels a min-size face gets in a tile */
 #define TILE_OVERLAP 0.35        /* of the tile side */
 #define TILE_RATIO 3.0           /* tile side growth per level */
@@ -61,7 +60,7 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
     int min_face = o->min_face_size > FACE_MIN_GUARANTEED ? o->min_face_size : FACE_MIN_GUARANTEED;
     p->tile_net = TILE_NET;
     p->tile_input = TILE_INPUT;
-    p->tile_min_score = TILE_MIN_SCORE;
+    p->tile_min_score = p->min_score;
     p->tile_side = round((double)p->tile_input * min_face / TILE_FACE_PX);
     p->tile_overlap = p->tile_side * TILE_OVERLAP;
     p->tile_ratio = TILE_RATIO;

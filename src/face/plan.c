@@ -207,7 +207,8 @@ static int by_score(const void *x, const void *y)
  * best score of the boxes it absorbs, and is confirmed when any of them is. */
 static int merge(cands *c, double thr, fd_box **out, int *n)
 {
-    qsort(c->v, (size_t)c->n, sizeof *c->v, by_priority);
+    if (c->n > 1)
+        qsort(c->v, (size_t)c->n, sizeof *c->v, by_priority);
     fd_box *k = malloc(sizeof *k * (size_t)(c->n ? c->n : 1));
     int nk = 0;
     if (!k)

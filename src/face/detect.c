@@ -123,7 +123,9 @@ int fd_ssd_window(face_worker *w, const face_image *img, fd_window win, float mi
     *n = 0;
     if (!in)
         return FACE_ERR_NOMEM;
-    fp_window(img, win.x, win.y, win.side, SSD_SIZE, win.flip, FP_NORM_SSD, in);
+    int rc = fp_window(img, win.x, win.y, win.side, SSD_SIZE, win.flip, FP_NORM_SSD, in);
+    if (rc != FACE_OK)
+        return rc;
     fd_map map = { win.x, win.y, win.side, win.side, win.flip };
     return ssd_run(w, in, min_score, max_results, &map, out, n);
 }
@@ -272,7 +274,9 @@ int fd_tiny_window(face_worker *w, const face_image *img, fd_window win, int siz
     float *in = tiny_input(w, size);
     if (!in)
         return FACE_ERR_NOMEM;
-    fp_window(img, win.x, win.y, win.side, size, win.flip, FP_NORM_TINY, in);
+    int rc = fp_window(img, win.x, win.y, win.side, size, win.flip, FP_NORM_TINY, in);
+    if (rc != FACE_OK)
+        return rc;
     fd_map map = { win.x, win.y, win.side, win.side, win.flip };
     return tiny_run(w, in, size, min_score, 1, 1, &map, out, n);
 }

@@ -3,6 +3,7 @@
 #include "face/prep.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const float TINY_MEAN[3] = { 117.001f, 114.697f, 97.404f };
@@ -92,12 +93,19 @@ static void footprint(double a, double b, int *i0, int *i1)
         *i1 = *i0 + 1;
 }
 
-static void window_shrink(const face_image *img, double x0, double y0, double ratio, int size,
-                          int flip, enum fp_norm norm, float *out)
+static int window_shrink(const face_image *img, double x0, double y0, double ratio, int size,
+                         int flip, enum fp_norm norm, float *out)
 {
     const int W = img->width, H = img->height;
-    int cx0[size], cx1[size], cn[size];   /* clamped column range and its full width */
-    float acc[size * 3];
+    /* per output column: clamped source range and its full width; row accumulator */
+    int *cx0 = malloc(sizeof(int) * 3 * (size_t)size);
+    float *acc = malloc(sizeof(float) * 3 * (size_t)size);
+    if (!cx0 || !acc) {
+        free(cx0);
+        free(acc);
+        return FACE_ERR_NOMEM;
+    }
+    int *cx1 = cx0 + size, *cn = cx1 + size;
     for (int c = 0; c < size; c++) {
         int a, b;
         footprint(x0 + c * ratio, x0 + (c + 1) * ratio, &a, &b);
@@ -113,7 +121,7 @@ static void window_shrink(const face_image *img, double x0, double y0, double ra
             a = 0;
         if (b > H)
             b = H;
-        memset(acc, 0, sizeof acc);
+        memset(acc, 0, sizeof(float) * 3 * (size_t)size);
         for (int y = a; y < b; y++) {
             const uint8_t *row = img->rgb + (size_t)y * W * 3;
             for (int c = 0; c < size; c++) {
@@ -136,16 +144,24 @@ static void window_shrink(const face_image *img, double x0, double y0, double ra
             normalise(norm, px, out + ((size_t)r * size + oc) * 3);
         }
     }
+    free(cx0);
+    free(acc);
+    return FACE_OK;
 }
 
 /* Enlarging (or 1:1) bilinear sampling; the column weights are computed once per call. */
-static void window_enlarge(const face_image *img, double x0, double y0, double ratio,
-                           int size, int flip, enum fp_norm norm, float *out)
+static int window_enlarge(const face_image *img, double x0, double y0, double ratio,
+                          int size, int flip, enum fp_norm norm, float *out)
 {
     const int W = img->width, H = img->height;
-    int xa[size], xb[size];
-    float dxs[size];
-    unsigned char in_x[size];
+    int *xa = malloc(sizeof(int) * 3 * (size_t)size);   /* xa, xb, inside-x flags */
+    float *dxs = malloc(sizeof(float) * (size_t)size);
+    if (!xa || !dxs) {
+        free(xa);
+        free(dxs);
+        return FACE_ERR_NOMEM;
+    }
+    int *xb = xa + size, *in_x = xb + size;
     for (int c = 0; c < size; c++) {
         double fx = x0 + (c + 0.5) * ratio - 0.5;
         double cx = fmin(fmax(fx, 0), W - 1);
@@ -177,6 +193,9 @@ static void window_enlarge(const face_image *img, double x0, double y0, double r
             normalise(norm, px, out + ((size_t)r * size + oc) * 3);
         }
     }
+    free(xa);
+    free(dxs);
+    return FACE_OK;
 }
 
 /* 1:1 window at whole-pixel offsets (tiles): a straight copy, normalised as y = x*a + b. */
@@ -208,15 +227,18 @@ static void window_copy(const face_image *img, int x0, int y0, int size, int fli
     }
 }
 
-void fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
-               enum fp_norm norm, float *out)
+int fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
+              enum fp_norm norm, float *out)
 {
     double ratio = side / size;
-    if (side == size && x0 == floor(x0) && y0 == floor(y0) && fabs(x0) < 1e9 &&
-        fabs(y0) < 1e9)
+    if (size < 1 || !(side > 0) || !isfinite(x0) || !isfinite(y0) || !isfinite(side) ||
+        fabs(x0) > 1e9 || fabs(y0) > 1e9 || side > 1e9)
+        return FACE_ERR_ARG;
+    if (side == size && x0 == floor(x0) && y0 == floor(y0)) {
         window_copy(img, (int)x0, (int)y0, size, flip, norm, out);
-    else if (ratio > 1.0 + 1e-9)
-        window_shrink(img, x0, y0, ratio, size, flip, norm, out);
-    else
-        window_enlarge(img, x0, y0, ratio, size, flip, norm, out);
+        return FACE_OK;
+    }
+    if (ratio > 1.0 + 1e-9)
+        return window_shrink(img, x0, y0, ratio, size, flip, norm, out);
+    return window_enlarge(img, x0, y0, ratio, size, flip, norm, out);
 }

@@ -22,9 +22,10 @@ void fp_input(const face_image *img, int x, int y, int w, int h, int size, int c
  * is at image point (x0, y0) and its side is `side` image pixels; whatever of it lies
  * outside the image is black. Shrinking averages the covered pixels (no aliasing: faces
  * in a 12 MP photo stay faces), enlarging is bilinear with pixel centres at +0.5.
- * flip mirrors the window horizontally. out: size*size*3 floats. */
-void fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
-               enum fp_norm norm, float *out);
+ * flip mirrors the window horizontally. out: size*size*3 floats. FACE_ERR_ARG for a
+ * non-finite or absurd window, FACE_ERR_NOMEM. */
+int fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
+              enum fp_norm norm, float *out);
 
 /* (round(w*size/max), round(h*size/max)): the content's size inside the padded square. */
 void fp_reshaped(int w, int h, int size, int *rw, int *rh);

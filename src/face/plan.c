@@ -65,23 +65,23 @@ void fd_plan_make(const face_opts *o, int width, int height, fd_plan *p)
     p->tile_overlap = p->tile_side * TILE_OVERLAP;
     p->tile_ratio = TILE_RATIO;
     p->tiles = o->tiles == FACE_TILES_AUTO && (width > p->tile_side || height > p->tile_side);
-    /* SSD misses faces that fill the frame (LFW portraits: 6 of 111 at face-api's single
-     * pass, and 4-6 more when such a portrait is a large image); a zoomed-out view finds
-     * them, whatever the image size */
+    /* SSD misses faces that fill the frame (6 of the 111 LFW portraits at face-api's single
+     * pass; 4-6 with our passes but no zoomed-out one when the portraits are upscaled to
+     * 650-1000 px); a zoomed-out view finds them all, whatever the image size */
     p->zoom_out = 2;
     p->zoom_net = FACE_DETECTOR_TINY;  /* as good as SSD there, a tenth of the cost */
 }
 
-static int run_window(face_worker *w, const face_image *img, const fd_plan *p,
-                      enum face_detector net, int input, float min_score, fd_window win,
-                      fd_box **b, int *n)
+static int run_window(face_worker *w, const face_image *img, enum face_detector net,
+                      int input, float min_score, fd_window win, fd_box **b, int *n)
 {
     if (net == FACE_DETECTOR_TINY)
         return fd_tiny_window(w, img, win, input, min_score, b, n);
     return fd_ssd_window(w, img, win, min_score, FD_SSD_MAX_RESULTS, b, n);
 }
 
-/* Whole-image passes: the image itself (face-api's input), zoomed out, mirrored. */
+/* Whole-image passes: the image framed as face-api frames it (padded bottom/right to a
+ * square, but shrunk by area averaging), zoomed out, mirrored. */
 static int whole_passes(face_worker *w, const face_image *img, const fd_plan *p, cands *c)
 {
     const double side = img->width > img->height ? img->width : img->height;
@@ -103,7 +103,7 @@ static int whole_passes(face_worker *w, const face_image *img, const fd_plan *p,
     }
     for (int i = 0; i < nw; i++) {
         enum face_detector net = wins[i].side > side ? p->zoom_net : p->detector;
-        rc = run_window(w, img, p, net, p->tiny_size, p->min_score, wins[i], &b, &n);
+        rc = run_window(w, img, net, p->tiny_size, p->min_score, wins[i], &b, &n);
         /* Tiny's boxes are confirmed by landmarks unless the user chose Tiny */
         for (int k = 0; rc == FACE_OK && k < n; k++)
             b[k].unconfirmed = net == FACE_DETECTOR_TINY && p->detector != FACE_DETECTOR_TINY;
@@ -164,7 +164,7 @@ static int tile_passes(face_worker *w, const face_image *img, const fd_plan *p, 
         const double edge = win.side * 0.02;
         fd_box *b = NULL;
         int nb = 0;
-        rc = run_window(w, img, p, p->tile_net, p->tile_input, p->tile_min_score, win, &b, &nb);
+        rc = run_window(w, img, p->tile_net, p->tile_input, p->tile_min_score, win, &b, &nb);
         for (int i = 0; rc == FACE_OK && i < nb; i++) {
             int cut = (win.x > 0 && b[i].x < win.x + edge) ||
                       (win.y > 0 && b[i].y < win.y + edge) ||

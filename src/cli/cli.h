@@ -1,6 +1,7 @@
 #ifndef ATTENDLY_CLI_CLI_H
 #define ATTENDLY_CLI_CLI_H
-/* Subcommands of the `attendly` binary. Each returns the process exit status. */
+/* Subcommands of the `attendly` binary. Each takes the arguments after the command name
+ * (argv[0] is the subcommand) and returns the process exit status. */
 
 /* Loads configuration (.env + environment) into g_config; on error prints it and
  * returns -1. */
@@ -8,5 +9,10 @@ int cli_load_config(void);
 
 int cli_serve(int argc, char **argv);    /* cli/serve.c */
 int cli_migrate(int argc, char **argv);  /* cli/migrate.c */
+
+/* attendly faces [--detector ssd|tiny] [--tiles auto|off] [--chip dlib|faceapi]
+ *                [--portrait] [--min-face-size N] [--models DIR] [--json] IMG...
+ * attendly faces [options] --compare A B                          (cli/faces.c) */
+int cli_faces_main(int argc, char **argv);
 
 #endif

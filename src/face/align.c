@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* dlib's 5-point template (shape_predictor_5_face_landmarks), in 0..1 of the unpadded
  * chip, and the iBUG-68 landmark standing in for each point. */
@@ -131,12 +132,121 @@ int face_align_extract(const face_image *img, const face_chip_map *m, int size, 
     return FACE_OK;
 }
 
+/* One pyramid level: halves src with the binomial filter [1 3 3 1]/8 in each direction
+ * (edges replicated). Destination pixel j covers source pixels 2j-1..2j+2, centred on
+ * source coordinate 2j + 0.5, so a source point x lands on (x - 0.5) / 2. Levels stay
+ * uint8, as dlib's pyramid_down keeps the image's pixel type. */
+static int pyramid_down(const face_image *src, face_image *dst)
+{
+    const int W = src->width, H = src->height, w = W / 2, h = H / 2;
+    static const int k[4] = { 1, 3, 3, 1 };
+    uint16_t *tmp = NULL;
+    int rc = face_image_alloc(dst, w, h);
+    if (rc != FACE_OK)
+        return rc;
+    tmp = malloc(sizeof *tmp * (size_t)w * H * 3);
+    if (!tmp) {
+        face_image_free(dst);
+        return FACE_ERR_NOMEM;
+    }
+    for (int y = 0; y < H; y++) {
+        const uint8_t *row = src->rgb + (size_t)y * W * 3;
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++) {
+                int s = 0;
+                for (int t = 0; t < 4; t++) {
+                    int xx = 2 * x - 1 + t;
+                    xx = xx < 0 ? 0 : xx >= W ? W - 1 : xx;
+                    s += k[t] * row[3 * xx + c];
+                }
+                tmp[((size_t)y * w + x) * 3 + c] = (uint16_t)s;
+            }
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++) {
+                int s = 0;
+                for (int t = 0; t < 4; t++) {
+                    int yy = 2 * y - 1 + t;
+                    yy = yy < 0 ? 0 : yy >= H ? H - 1 : yy;
+                    s += k[t] * tmp[((size_t)yy * w + x) * 3 + c];
+                }
+                dst->rgb[((size_t)y * w + x) * 3 + c] = (uint8_t)((s + 32) / 64);
+            }
+    free(tmp);
+    return FACE_OK;
+}
+
+/* Large faces: sampling a chip at more than ~2 image pixels per chip pixel would alias, so
+ * (as dlib does) the region under the chip is first halved `levels` times, until the chip
+ * samples at 1-2 pixels per pixel, and the chip is taken from that level. Only the
+ * footprint of the chip (plus the filter's reach) is copied and reduced. */
+static int extract_pyramid(const face_image *img, const face_chip_map *m, int size,
+                           face_image *chip)
+{
+    int levels = 0;
+    while ((size * m->scale / (1 << levels) + 1) / 2 > size && levels < 16)
+        levels++;
+    const double f = 1 << levels, reach = 2 * f + 2;
+    double xs[4], ys[4], n1 = size - 1;
+    for (int i = 0; i < 4; i++) {
+        double c = (i & 1) ? n1 : 0, r = (i & 2) ? n1 : 0;
+        xs[i] = m->tl_x + c * m->ux + r * m->vx;
+        ys[i] = m->tl_y + c * m->uy + r * m->vy;
+    }
+    double x0 = fmin(fmin(xs[0], xs[1]), fmin(xs[2], xs[3])) - reach;
+    double x1 = fmax(fmax(xs[0], xs[1]), fmax(xs[2], xs[3])) + reach;
+    double y0 = fmin(fmin(ys[0], ys[1]), fmin(ys[2], ys[3])) - reach;
+    double y1 = fmax(fmax(ys[0], ys[1]), fmax(ys[2], ys[3])) + reach;
+    x0 = fmax(x0, 0);
+    y0 = fmax(y0, 0);
+    x1 = fmin(x1, img->width);
+    y1 = fmin(y1, img->height);
+    if (!(x1 - x0 >= 2 * f && y1 - y0 >= 2 * f)) { /* the chip misses the image: black */
+        int rc = face_image_alloc(chip, size, size);
+        if (rc == FACE_OK)
+            memset(chip->rgb, 0, (size_t)size * size * 3);
+        return rc;
+    }
+    int rx = (int)floor(x0), ry = (int)floor(y0);
+    int rw = (int)ceil(x1) - rx, rh = (int)ceil(y1) - ry;
+    face_image cur = { 0 }, next = { 0 };
+    int rc = face_image_alloc(&cur, rw, rh);
+    if (rc != FACE_OK)
+        return rc;
+    for (int y = 0; y < rh; y++)
+        memcpy(cur.rgb + (size_t)y * rw * 3, img->rgb + ((size_t)(ry + y) * img->width + rx) * 3,
+               (size_t)rw * 3);
+    for (int l = 0; l < levels && rc == FACE_OK; l++) {
+        rc = pyramid_down(&cur, &next);
+        face_image_free(&cur);
+        cur = next;
+        next = (face_image){ 0 };
+    }
+    if (rc == FACE_OK) {
+        face_chip_map lm = *m;
+        double off = (f - 1) / 2;
+        lm.tl_x = (m->tl_x - rx - off) / f;
+        lm.tl_y = (m->tl_y - ry - off) / f;
+        lm.ux /= f;
+        lm.uy /= f;
+        lm.vx /= f;
+        lm.vy /= f;
+        lm.scale /= f;
+        rc = face_align_extract(&cur, &lm, size, chip);
+    }
+    face_image_free(&cur);
+    return rc;
+}
+
 int face_align_chip(const face_image *img, const face_point landmarks[68], face_image *chip)
 {
     face_chip_map m;
     int rc = face_align_map(landmarks, FACE_CHIP_SIZE, FACE_CHIP_PADDING, &m);
     if (rc != FACE_OK)
         return rc;
+    if (m.pyramid_needed && img && img->rgb && chip)
+        return extract_pyramid(img, &m, FACE_CHIP_SIZE, chip);
     return face_align_extract(img, &m, FACE_CHIP_SIZE, chip);
 }
 

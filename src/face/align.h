@@ -25,7 +25,10 @@ int face_align_map(const face_point landmarks[68], int size, double padding, fac
 /* Samples a size x size chip from img through m; *chip is allocated here. */
 int face_align_extract(const face_image *img, const face_chip_map *m, int size, face_image *chip);
 
-/* The 150x150 chip (FACE_CHIP_SIZE, padding 0.25) of a face. *chip is allocated here. */
+/* The 150x150 chip (FACE_CHIP_SIZE, padding 0.25) of a face. *chip is allocated here.
+ * When m.pyramid_needed (more than ~2 image pixels per chip pixel) the face's region is
+ * first halved with a binomial filter until it is not, as dlib does, instead of sampling
+ * (and aliasing) the full-resolution image. */
 int face_align_chip(const face_image *img, const face_point landmarks[68], face_image *chip);
 
 /* The same chip encoded as JPEG (thumbnails); *jpeg is malloc'd. face_chip_jpeg calls this. */

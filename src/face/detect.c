@@ -35,22 +35,32 @@ static double ssd_iou(const float *a, const float *b)
     return inter / (area_a + area_b - inter);
 }
 
-int fd_ssd(face_worker *w, const face_image *img, fd_region r, float min_score,
-           int max_results, fd_box **out, int *n)
+/* Image box of a box given in 0..1 of the network's square input: image = o + rel * s;
+ * flip undoes a horizontally mirrored input. */
+typedef struct fd_map { double ox, oy, sx, sy; int flip; } fd_map;
+
+static fd_box map_box(const fd_map *m, double x, double y, double w, double h, float score)
+{
+    if (m->flip)
+        x = 1 - (x + w);
+    return (fd_box){ m->ox + x * m->sx, m->oy + y * m->sy, w * m->sx, h * m->sy, score, 0 };
+}
+
+/* Score filter, NMS and output of an SSD forward pass whose input is already in `in`. */
+static int ssd_run(face_worker *w, float *in, float min_score, int max_results,
+                   const fd_map *map, fd_box **out, int *n)
 {
     const face_engine *e = w->engine;
-    float *in = face_worker_input(w, (size_t)SSD_SIZE * SSD_SIZE * 3 + SSD_ANCHORS * 5);
     ssd_cand *c = malloc(sizeof *c * SSD_ANCHORS);
     int *keep = malloc(sizeof *keep * (size_t)(max_results > 0 ? max_results : 1));
     int nc = 0, nk = 0, rc;
     *out = NULL;
     *n = 0;
-    if (!in || !c || !keep) {
+    if (!c || !keep) {
         rc = FACE_ERR_NOMEM;
         goto out;
     }
     float *boxes = in + (size_t)SSD_SIZE * SSD_SIZE * 3, *scores = boxes + SSD_ANCHORS * 4;
-    fp_input(img, r.x, r.y, r.w, r.h, SSD_SIZE, 0, FP_NORM_SSD, in);
     rc = ssd_forward(&w->nn, &e->ssd, in, boxes, scores);
     if (rc != FACE_OK)
         goto out;
@@ -70,24 +80,54 @@ int fd_ssd(face_worker *w, const face_image *img, fd_region r, float min_score,
         rc = FACE_ERR_NOMEM;
         goto out;
     }
-    /* clip to the padded square, then undo the padding with the rounded reshaped size */
-    int rw, rh;
-    fp_reshaped(r.w, r.h, SSD_SIZE, &rw, &rh);
-    double pad_x = (double)SSD_SIZE / rw, pad_y = (double)SSD_SIZE / rh;
+    /* clipped to the square first, as face-api does */
     for (int k = 0; k < nk; k++) {
         const float *b = boxes + 4 * c[keep[k]].index;
         double top = fmax(0, b[0]), left = fmax(0, b[1]);
         double bottom = fmin(1, b[2]), right = fmin(1, b[3]);
-        (*out)[k] = (fd_box){ .x = left * pad_x * r.w + r.x, .y = top * pad_y * r.h + r.y,
-                              .w = (right - left) * pad_x * r.w,
-                              .h = (bottom - top) * pad_y * r.h,
-                              .score = c[keep[k]].score };
+        (*out)[k] = map_box(map, left, top, right - left, bottom - top, c[keep[k]].score);
     }
     *n = nk;
 out:
     free(c);
     free(keep);
     return rc;
+}
+
+static float *ssd_input(face_worker *w)
+{
+    return face_worker_input(w, (size_t)SSD_SIZE * SSD_SIZE * 3 + SSD_ANCHORS * 5);
+}
+
+int fd_ssd(face_worker *w, const face_image *img, fd_region r, float min_score,
+           int max_results, fd_box **out, int *n)
+{
+    float *in = ssd_input(w);
+    *out = NULL;
+    *n = 0;
+    if (!in)
+        return FACE_ERR_NOMEM;
+    fp_input(img, r.x, r.y, r.w, r.h, SSD_SIZE, 0, FP_NORM_SSD, in);
+    /* undo the bottom/right padding with the rounded reshaped size */
+    int rw, rh;
+    fp_reshaped(r.w, r.h, SSD_SIZE, &rw, &rh);
+    fd_map map = { r.x, r.y, (double)SSD_SIZE / rw * r.w, (double)SSD_SIZE / rh * r.h, 0 };
+    return ssd_run(w, in, min_score, max_results, &map, out, n);
+}
+
+int fd_ssd_window(face_worker *w, const face_image *img, fd_window win, float min_score,
+                  int max_results, fd_box **out, int *n)
+{
+    float *in = ssd_input(w);
+    *out = NULL;
+    *n = 0;
+    if (!in)
+        return FACE_ERR_NOMEM;
+    int rc = fp_window(img, win.x, win.y, win.side, SSD_SIZE, win.flip, FP_NORM_SSD, in);
+    if (rc != FACE_OK)
+        return rc;
+    fd_map map = { win.x, win.y, win.side, win.side, win.flip };
+    return ssd_run(w, in, min_score, max_results, &map, out, n);
 }
 
 /* ---- TinyFaceDetector ---------------------------------------------------------------- */
@@ -144,33 +184,26 @@ static int tiny_nms(fd_box *cand, int nc, double thr, int *order, int *keep)
     return nk;
 }
 
-int fd_tiny(face_worker *w, const face_image *img, fd_region r, int size, float min_score,
-            fd_box **out, int *n)
+/* Decoding and NMS of a Tiny forward pass whose input is already in `in`. corr_x/corr_y
+ * undo face-api's bottom/right padding (1 for a window). */
+static int tiny_run(face_worker *w, float *in, int size, float min_score, double corr_x,
+                    double corr_y, const fd_map *map, fd_box **out, int *n)
 {
     const face_engine *e = w->engine;
     const int G = size / 32, cells = G * G * 5;
-    float *in = face_worker_input(w, (size_t)size * size * 3 + (size_t)G * G * 25);
     fd_box *cand = malloc(sizeof *cand * (size_t)cells * 2);
     int *order = malloc(sizeof *order * (size_t)cells * 2);
     int nc = 0, rc;
     *out = NULL;
     *n = 0;
-    if (size < 32 || size % 32)
-        rc = FACE_ERR_ARG;
-    else if (!in || !cand || !order)
+    if (!cand || !order) {
         rc = FACE_ERR_NOMEM;
-    else
-        rc = FACE_OK;
-    if (rc != FACE_OK)
         goto out;
+    }
     float *grid = in + (size_t)size * size * 3;
-    fp_input(img, r.x, r.y, r.w, r.h, size, 0, FP_NORM_TINY, in);
     rc = tiny_forward(&w->nn, &e->tiny, in, size, grid);
     if (rc != FACE_OK)
         goto out;
-    int rw, rh;
-    fp_reshaped(r.w, r.h, size, &rw, &rh);
-    double m = rw > rh ? rw : rh, corr_x = m / rw, corr_y = m / rh;
     fd_box *rel = cand + cells; /* relative boxes, parallel to cand */
     for (int row = 0; row < G; row++)
         for (int col = 0; col < G; col++)
@@ -183,9 +216,9 @@ int fd_tiny(face_worker *w, const face_image *img, fd_region r, int size, float 
                 double cy = (row + sigmoid(t[1])) / G * corr_y;
                 double bw = exp(t[2]) * TINY_ANCHORS[a][0] / G * corr_x;
                 double bh = exp(t[3]) * TINY_ANCHORS[a][1] / G * corr_y;
-                rel[nc] = (fd_box){ cx - bw / 2, cy - bh / 2, bw, bh, score };
+                rel[nc] = (fd_box){ cx - bw / 2, cy - bh / 2, bw, bh, score, 0 };
                 cand[nc] = (fd_box){ rel[nc].x * size, rel[nc].y * size, bw * size, bh * size,
-                                     score };
+                                     score, 0 };
                 nc++;
             }
     int *keep = order + cells;
@@ -197,14 +230,55 @@ int fd_tiny(face_worker *w, const face_image *img, fd_region r, int size, float 
     }
     for (int k = 0; k < nk; k++) {
         const fd_box *b = &rel[keep[k]];
-        (*out)[k] = (fd_box){ b->x * r.w + r.x, b->y * r.h + r.y, b->w * r.w, b->h * r.h,
-                              b->score };
+        (*out)[k] = map_box(map, b->x, b->y, b->w, b->h, b->score);
     }
     *n = nk;
 out:
     free(cand);
     free(order);
     return rc;
+}
+
+static float *tiny_input(face_worker *w, int size)
+{
+    if (size < 32 || size % 32)
+        return NULL;
+    return face_worker_input(w, (size_t)size * size * 3 + (size_t)(size / 32) * (size / 32) * 25);
+}
+
+int fd_tiny(face_worker *w, const face_image *img, fd_region r, int size, float min_score,
+            fd_box **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (size < 32 || size % 32)
+        return FACE_ERR_ARG;
+    float *in = tiny_input(w, size);
+    if (!in)
+        return FACE_ERR_NOMEM;
+    fp_input(img, r.x, r.y, r.w, r.h, size, 0, FP_NORM_TINY, in);
+    int rw, rh;
+    fp_reshaped(r.w, r.h, size, &rw, &rh);
+    double m = rw > rh ? rw : rh;
+    fd_map map = { r.x, r.y, r.w, r.h, 0 };
+    return tiny_run(w, in, size, min_score, m / rw, m / rh, &map, out, n);
+}
+
+int fd_tiny_window(face_worker *w, const face_image *img, fd_window win, int size,
+                   float min_score, fd_box **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (size < 32 || size % 32)
+        return FACE_ERR_ARG;
+    float *in = tiny_input(w, size);
+    if (!in)
+        return FACE_ERR_NOMEM;
+    int rc = fp_window(img, win.x, win.y, win.side, size, win.flip, FP_NORM_TINY, in);
+    if (rc != FACE_OK)
+        return rc;
+    fd_map map = { win.x, win.y, win.side, win.side, win.flip };
+    return tiny_run(w, in, size, min_score, 1, 1, &map, out, n);
 }
 
 /* ---- landmarks and descriptors ------------------------------------------------------- */
@@ -298,6 +372,44 @@ int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, i
             const fd_region *c = &crops[i];
             if (c->w > 0 && c->h > 0) {
                 fp_input(img, c->x, c->y, c->w, c->h, FR_SIZE, 1, FP_NORM_FACE, in + m * one);
+                idx[m++] = i;
+            } else {
+                memset(desc[i], 0, sizeof desc[i]);
+            }
+            i++;
+            if ((m == 1 || m == 2 || m == 4) && n - i < m)
+                break;
+        }
+        int rc = m ? fr_forward(&w->nn, &e->recog, in, m, out) : FACE_OK;
+        if (rc != FACE_OK)
+            return rc;
+        for (int k = 0; k < m; k++)
+            memcpy(desc[idx[k]], out + k * FACE_DESCRIPTOR_DIM, sizeof desc[0]);
+    }
+    return FACE_OK;
+}
+
+/* dlib's input layer: (x - mean) / 256 with the recognition means, per RGB channel. */
+static const float DLIB_MEAN[3] = { 122.782f, 117.001f, 104.298f };
+
+int fd_describe_chips(face_worker *w, const face_image *chips, int n,
+                      float (*desc)[FACE_DESCRIPTOR_DIM])
+{
+    const face_engine *e = w->engine;
+    const size_t one = (size_t)FR_SIZE * FR_SIZE * 3;
+    float out[FACE_BATCH_MAX * FACE_DESCRIPTOR_DIM];
+    int idx[FACE_BATCH_MAX];
+    float *in = face_worker_input(w, one * FACE_BATCH_MAX);
+    if (!in)
+        return FACE_ERR_NOMEM;
+    for (int i = 0; i < n;) {
+        int m = 0;
+        while (i < n && m < FACE_BATCH_MAX) {
+            const face_image *c = &chips[i];
+            if (c->rgb && c->width == FR_SIZE && c->height == FR_SIZE) {
+                float *p = in + m * one;
+                for (size_t k = 0; k < one; k++)
+                    p[k] = ((float)c->rgb[k] - DLIB_MEAN[k % 3]) / 256.0f;
                 idx[m++] = i;
             } else {
                 memset(desc[i], 0, sizeof desc[i]);

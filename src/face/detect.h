@@ -8,9 +8,14 @@
 typedef struct fd_box {
     double x, y, w, h;      /* image pixels, unclipped */
     float score;
+    int unconfirmed;        /* found only by a tile pass: landmarks must confirm it */
 } fd_box;
 
 typedef struct fd_region { int x, y, w, h; } fd_region;
+
+/* A square window of the image (may reach outside it: black there), optionally mirrored;
+ * see fp_window. Our own detection passes use windows; fd_ssd/fd_tiny stay face-api's. */
+typedef struct fd_window { double x, y, side; int flip; } fd_window;
 
 #define FD_SSD_MAX_RESULTS 100
 #define FD_SSD_IOU 0.5
@@ -25,6 +30,13 @@ int fd_ssd(face_worker *w, const face_image *img, fd_region r, float min_score,
 int fd_tiny(face_worker *w, const face_image *img, fd_region r, int size, float min_score,
             fd_box **out, int *n);
 
+/* The same detectors on a window; boxes come back in image pixels (clipped to the window
+ * for SSD, as face-api clips to its square). */
+int fd_ssd_window(face_worker *w, const face_image *img, fd_window win, float min_score,
+                  int max_results, fd_box **out, int *n);
+int fd_tiny_window(face_worker *w, const face_image *img, fd_window win, int size,
+                   float min_score, fd_box **out, int *n);
+
 /* face-api's crop of a box: clipped to the image, then x, y, w, h floored one by one.
  * 0 when empty. */
 int fd_clip_floor(const face_image *img, double x, double y, double w, double h,
@@ -38,5 +50,9 @@ int fd_faceapi_crop(const face_image *img, const face_point *pts, fd_region *r);
 /* Descriptors of n crops, batched; an empty crop gives zeros. */
 int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, int n,
                 float (*desc)[FACE_DESCRIPTOR_DIM]);
+/* Descriptors of n 150x150 aligned chips (face_align_chip), batched, with dlib's input
+ * normalisation (x - mean) / 256; a missing chip gives zeros. */
+int fd_describe_chips(face_worker *w, const face_image *chips, int n,
+                      float (*desc)[FACE_DESCRIPTOR_DIM]);
 
 #endif

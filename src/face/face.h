@@ -64,7 +64,8 @@ enum face_landmark_net { FACE_LANDMARKS_FULL = 0, FACE_LANDMARKS_TINY = 1 };
 
 typedef struct face_opts {
     enum face_detector detector;      /* default SSD */
-    enum face_tiling tiles;           /* default AUTO: tile large photos */
+    enum face_tiling tiles;           /* default AUTO: tile large photos; OFF together with
+                                         FACE_CHIP_FACEAPI = face-api's pipeline exactly */
     enum face_chip_mode chip;         /* default DLIB (5-point similarity chip, /256) */
     enum face_landmark_net landmarks; /* default FULL */
     float min_score;                  /* detector threshold; <= 0 = engine default */

@@ -17,6 +17,16 @@ enum fp_norm {
 void fp_input(const face_image *img, int x, int y, int w, int h, int size, int center,
               enum fp_norm norm, float *out);
 
+/* A square window of the image as network input, for detection passes of our own (tiles,
+ * zoomed-out and flipped passes; not used for oracle parity): the window's top-left corner
+ * is at image point (x0, y0) and its side is `side` image pixels; whatever of it lies
+ * outside the image is black. Shrinking averages the covered pixels (no aliasing: faces
+ * in a 12 MP photo stay faces), enlarging is bilinear with pixel centres at +0.5.
+ * flip mirrors the window horizontally. out: size*size*3 floats. FACE_ERR_ARG for a
+ * non-finite or absurd window, FACE_ERR_NOMEM. */
+int fp_window(const face_image *img, double x0, double y0, double side, int size, int flip,
+              enum fp_norm norm, float *out);
+
 /* (round(w*size/max), round(h*size/max)): the content's size inside the padded square. */
 void fp_reshaped(int w, int h, int size, int *rw, int *rh);
 

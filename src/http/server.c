@@ -231,6 +231,10 @@ static enum MHD_Result respond(http_server *s, exchange *ex)
     run_pipeline(s, ex);
     if (queue_reply(s, ex) == MHD_YES) {
         ex->answered = 1;
+        /* Counted before the reply leaves: a client that reads /metrics right after a
+         * response must already see it (the completion callback may run later). */
+        metrics_http_observe(ex->req.method, ex->req.route ? ex->req.route : "unmatched",
+                             ex->rep.status, elapsed_s(&ex->start));
         return MHD_YES;
     }
     return ex->too_large ? MHD_YES : MHD_NO;
@@ -295,8 +299,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     const char *route = ex->req.route ? ex->req.route : "unmatched";
     char path[256];
     log_path(ex->req.path, path, sizeof path);
-    if (ex->answered)
-        metrics_http_observe(ex->req.method, route, ex->rep.status, secs);
     log_info("request", "request_id=%s method=%s path=\"%s\" route=%s status=%d duration_ms=%.2f "
              "client=%s%s", ex->req.request_id, ex->req.method, path, route,
              ex->answered ? ex->rep.status : 0, secs * 1000.0, ex->req.client_addr,

@@ -135,10 +135,39 @@ void face_engine_close(face_engine *e)
     free(e);
 }
 
-face_worker *face_worker_acquire(face_engine *e, long timeout_ms)
+/* A request waiting for a worker. Waiters form a FIFO queue and a released worker is
+ * handed straight to the oldest one, so a newcomer cannot overtake a request that has
+ * been waiting (without the queue, a waiter could lose every race until its timeout). */
+struct fe_waiter {
+    struct fe_waiter *next;
+    face_worker *granted;
+};
+
+static face_worker *free_worker(face_engine *e)
+{
+    for (int i = 0; i < e->n_workers; i++)
+        if (!e->workers[i].busy)
+            return &e->workers[i];
+    return NULL;
+}
+
+static void waiter_unlink(face_engine *e, struct fe_waiter *me)
+{
+    struct fe_waiter **pp = &e->wait_head, *prev = NULL;
+    while (*pp && *pp != me) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (!*pp)
+        return;
+    *pp = me->next;
+    if (e->wait_tail == me)
+        e->wait_tail = prev;
+}
+
+static struct timespec deadline_after(long timeout_ms)
 {
     struct timespec until;
-    face_worker *w = NULL;
     clock_gettime(CLOCK_MONOTONIC, &until);
     if (timeout_ms < 0)
         timeout_ms = 0;
@@ -148,22 +177,32 @@ face_worker *face_worker_acquire(face_engine *e, long timeout_ms)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
+    return until;
+}
+
+face_worker *face_worker_acquire(face_engine *e, long timeout_ms)
+{
+    struct timespec until = deadline_after(timeout_ms);
+    struct fe_waiter me = { NULL, NULL };
+    face_worker *w = NULL;
     pthread_mutex_lock(&e->mu);
-    for (;;) {
-        for (int i = 0; i < e->n_workers && !w; i++)
-            if (!e->workers[i].busy)
-                w = &e->workers[i];
-        if (w || pthread_cond_timedwait(&e->cv, &e->mu, &until) == ETIMEDOUT)
-            break;
-    }
-    if (!w) /* a last look: a release may have raced the timeout */
-        for (int i = 0; i < e->n_workers && !w; i++)
-            if (!e->workers[i].busy)
-                w = &e->workers[i];
-    if (w) {
+    if (!e->wait_head && (w = free_worker(e)) != NULL) {
         w->busy = 1;
         e->busy++;
+        pthread_mutex_unlock(&e->mu);
+        return w;
     }
+    if (e->wait_tail)
+        e->wait_tail->next = &me;
+    else
+        e->wait_head = &me;
+    e->wait_tail = &me;
+    while (!me.granted)
+        if (pthread_cond_timedwait(&e->cv, &e->mu, &until) == ETIMEDOUT)
+            break;
+    w = me.granted; /* a hand-over may have raced the timeout: then keep the worker */
+    if (!w)
+        waiter_unlink(e, &me);
     pthread_mutex_unlock(&e->mu);
     return w;
 }
@@ -175,10 +214,18 @@ void face_worker_release(face_worker *w)
     face_engine *e = w->engine;
     pthread_mutex_lock(&e->mu);
     if (w->busy) {
-        w->busy = 0;
-        e->busy--;
+        struct fe_waiter *next = e->wait_head;
+        if (next) { /* hand over: the worker stays busy, now for the oldest waiter */
+            e->wait_head = next->next;
+            if (!e->wait_head)
+                e->wait_tail = NULL;
+            next->granted = w;
+            pthread_cond_broadcast(&e->cv);
+        } else {
+            w->busy = 0;
+            e->busy--;
+        }
     }
-    pthread_cond_signal(&e->cv);
     pthread_mutex_unlock(&e->mu);
 }
 

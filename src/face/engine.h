@@ -30,6 +30,7 @@ struct face_engine {
     int busy;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    struct fe_waiter *wait_head, *wait_tail; /* requests queued for a worker, oldest first */
 };
 
 /* face_engine_open with an explicit backend (FN_BACKEND_REF for cross-checks). */

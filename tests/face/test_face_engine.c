@@ -60,6 +60,57 @@ static void test_pool(void **state)
     assert_int_equal(face_engine_busy(engine), 0);
 }
 
+/* Waiters are served oldest first: each thread records when it got a worker. */
+typedef struct fifo_waiter {
+    int order;
+    long timeout_ms;
+} fifo_waiter;
+static int fifo_next;
+static pthread_mutex_t fifo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *fifo_wait(void *arg)
+{
+    fifo_waiter *fw = arg;
+    face_worker *w = face_worker_acquire(engine, fw->timeout_ms);
+    pthread_mutex_lock(&fifo_mu);
+    fw->order = w ? fifo_next++ : -1;
+    pthread_mutex_unlock(&fifo_mu);
+    if (w) {
+        usleep(20 * 1000);
+        face_worker_release(w);
+    }
+    return NULL;
+}
+
+static void test_pool_fifo(void **state)
+{
+    (void)state;
+    face_worker *a = face_worker_acquire(engine, 0), *b = face_worker_acquire(engine, 0);
+    assert_non_null(a);
+    assert_non_null(b);
+    enum { N = 4 };
+    fifo_waiter fw[N + 1];
+    pthread_t th[N + 1];
+    fifo_next = 0;
+    for (int i = 0; i < N; i++) { /* queued one after the other */
+        fw[i] = (fifo_waiter){ -2, 10000 };
+        pthread_create(&th[i], NULL, fifo_wait, &fw[i]);
+        usleep(30 * 1000);
+    }
+    /* one more with a short timeout leaves the queue without disturbing it */
+    fw[N] = (fifo_waiter){ -2, 1 };
+    pthread_create(&th[N], NULL, fifo_wait, &fw[N]);
+    pthread_join(th[N], NULL);
+    assert_int_equal(fw[N].order, -1);
+    face_worker_release(a); /* one worker passes from waiter to waiter, in queue order */
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    face_worker_release(b);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(fw[i].order, i);
+    assert_int_equal(face_engine_busy(engine), 0);
+}
+
 static void test_arguments(void **state)
 {
     (void)state;
@@ -145,6 +196,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_pool_fifo),
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_backends_agree),
     };

@@ -3,6 +3,9 @@
 # (ARCHITECTURE.md budget: JSON read endpoints >= half the bare server's req/s).
 #   bash bench/api.sh [build-dir]
 # BENCH_DURATION (default 10s), BENCH_CONNECTIONS (16), BENCH_THREADS (2) tune wrk.
+# Then the face endpoints' latency (bench/bench_recognize.c): enrolment uploads and
+# recognize-faces on a 1080p class photo at concurrency 1 and 4; BENCH_RECOGNIZE_K (40)
+# requests per level. It needs models/ and ../shared/testdata/faces, else it says skipped.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -11,6 +14,8 @@ CONNS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
 BIN="$(realpath -m "$BUILD/attendly")"
 HELLO="$(realpath -m "$BUILD/bench/attendly-bench-hello")"
+RECOGNIZE="$(realpath -m "$BUILD/bench/attendly-bench-recognize")"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 for tool in wrk curl; do
   command -v "$tool" >/dev/null || { echo "bench-api: $tool is not installed" >&2; exit 1; }
@@ -19,9 +24,13 @@ done
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
+stop_servers() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  pids=()
+}
+cleanup() {
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -83,3 +92,13 @@ printf '%-40s %12s %10s\n' "target" "req/s" "p99"
 printf '%-40s %12s %10s\n' "bare libmicrohttpd" "$h_rps" "$(p99 "$hello_out")"
 printf '%-40s %12s %10s\n' "attendly GET $target ($status)" "$a_rps" "$(p99 "$api_out")"
 printf 'ratio attendly / bare: %s (budget >= 0.50)\n' "$ratio"
+
+# The throughput servers are done; the latency benchmark starts its own.
+stop_servers
+printf '\nface endpoints: latency\n'
+if [ -x "$RECOGNIZE" ]; then
+  ATTENDLY_BIN="$BIN" ATTENDLY_MODELS_DIR="$ROOT/models" ATTENDLY_SHARED_DIR="$ROOT/../shared" \
+    "$RECOGNIZE"
+else
+  echo "skipped: $RECOGNIZE is not built (it needs the attendly binary and the test library)"
+fi

@@ -135,6 +135,8 @@ nomem:
     return NULL;
 }
 
+#define STMT_DRV(s) ((s)->conn->drv)
+
 /* ---- statement cache ----------------------------------------------------------------
  * db_prepare looks the SQL text up among the connection's idle cached statements;
  * db_finalize returns a cached statement reset and with its bindings cleared instead of
@@ -318,10 +320,22 @@ void db_release(db_conn *c)
     pthread_mutex_unlock(&d->mu);
 }
 
-int db_begin(db_conn *c) { return c->drv->exec(c, c->drv->begin_sql); }
-int db_begin_write(db_conn *c) { return c->drv->exec(c, c->drv->begin_write_sql); }
-int db_commit(db_conn *c) { return c->drv->exec(c, "COMMIT"); }
-int db_rollback(db_conn *c) { return c->drv->exec(c, "ROLLBACK"); }
+/* Transaction control runs on every read of a page plus total, so it goes through the
+ * statement cache too instead of being compiled by the driver's exec each time. */
+static int exec_one(db_conn *c, const char *sql)
+{
+    db_stmt *s = db_prepare(c, sql);
+    if (!s)
+        return DB_ERR;
+    int rc = db_step(s);
+    db_finalize(s);
+    return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+}
+
+int db_begin(db_conn *c) { return exec_one(c, c->drv->begin_sql); }
+int db_begin_write(db_conn *c) { return exec_one(c, c->drv->begin_write_sql); }
+int db_commit(db_conn *c) { return exec_one(c, "COMMIT"); }
+int db_rollback(db_conn *c) { return exec_one(c, "ROLLBACK"); }
 int db_exec(db_conn *c, const char *sql) { return c->drv->exec(c, sql); }
 
 db_stmt *db_prepare(db_conn *c, const char *sql)
@@ -350,7 +364,6 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
     return s;
 }
 
-#define STMT_DRV(s) ((s)->conn->drv)
 
 int db_bind_int64(db_stmt *s, int idx, int64_t v) { return STMT_DRV(s)->bind_int64(s, idx, v); }
 int db_bind_double(db_stmt *s, int idx, double v) { return STMT_DRV(s)->bind_double(s, idx, v); }

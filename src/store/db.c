@@ -145,14 +145,6 @@ nomem:
  * and destroyed at db_finalize as before. Entries live as long as the connection's
  * handle. No locking: a connection is used by one thread at a time. */
 
-static uint64_t sql_hash(const char *sql, size_t len)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)sql[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* Finalizes every cached statement; before the handle they belong to goes away. */
 static void cache_drop(db_conn *c)
 {
@@ -178,7 +170,7 @@ static void cache_remove(db_conn *c, int i)
 
 /* Keeps a freshly prepared statement (already handed out: busy). Without room or
  * memory it simply stays uncached. */
-static void cache_add(db_conn *c, db_stmt *s, const char *sql, size_t len, uint64_t h)
+static void cache_add(db_conn *c, db_stmt *s, const char *sql, size_t len)
 {
     if (c->n_cached >= DB_STMT_CACHE_MAX)
         return;
@@ -187,8 +179,7 @@ static void cache_add(db_conn *c, db_stmt *s, const char *sql, size_t len, uint6
         return;
     memcpy(copy, sql, len + 1);
     int i = c->n_cached++;
-    c->cache[i] = (struct db_cached_stmt){.sql = copy, .sql_len = len, .hash = h,
-                                          .stmt = s, .busy = 1};
+    c->cache[i] = (struct db_cached_stmt){.sql = copy, .sql_len = len, .stmt = s, .busy = 1};
     s->cache_slot = i;
 }
 
@@ -342,12 +333,13 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
 {
     if (!c || !sql)
         return NULL;
+    /* Lengths rarely collide among a few dozen texts, so a length check and memcmp beat
+     * hashing every byte. */
     size_t len = strlen(sql);
-    uint64_t h = sql_hash(sql, len);
     int known = 0;
     for (int i = 0; i < c->n_cached; i++) {
         struct db_cached_stmt *e = &c->cache[i];
-        if (e->hash != h || e->sql_len != len || memcmp(e->sql, sql, len) != 0)
+        if (e->sql_len != len || memcmp(e->sql, sql, len) != 0)
             continue;
         if (!e->busy) {
             e->busy = 1;
@@ -360,7 +352,7 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
         return NULL;
     s->cache_slot = -1;
     if (!known)
-        cache_add(c, s, sql, len, h);
+        cache_add(c, s, sql, len);
     return s;
 }
 

@@ -3,7 +3,6 @@
 /* Internal to store/: what db.c needs from a driver (db_sqlite.c, db_pg.c) and the
  * structures the pool and the drivers share. Not for use outside src/store. */
 #include <stdarg.h>
-#include <stdint.h>
 #include "store/db.h"
 
 #define DB_ERRMSG_MAX 512
@@ -18,7 +17,6 @@ struct db_driver;
 struct db_cached_stmt {
     char *sql;
     size_t sql_len;
-    uint64_t hash;
     db_stmt *stmt;
     int busy;
 };

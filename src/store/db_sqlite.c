@@ -12,6 +12,7 @@
 #include "store/db_driver.h"
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
+#define SQLITE_SETUP_RETRY_MS 10
 
 typedef struct sqlite_stmt {
     struct db_stmt base;
@@ -107,7 +108,16 @@ static int sq_open(db_conn *c, const char *path)
     sqlite3_extended_result_codes(h, 1);
     /* Before the pragmas: switching to WAL needs a lock another opener may hold. */
     sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
-    rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+    /* Switching to WAL reads under a shared lock and then needs an exclusive one; SQLite
+     * answers SQLITE_BUSY to such an upgrade at once instead of waiting (waiting could
+     * deadlock), so openers racing on a new database retry here for as long as the busy
+     * timeout would have waited. */
+    for (int waited = 0;; waited += SQLITE_SETUP_RETRY_MS) {
+        rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= SQLITE_BUSY_TIMEOUT_MS)
+            break;
+        sqlite3_sleep(SQLITE_SETUP_RETRY_MS);
+    }
     if (rc != SQLITE_OK) {
         db_conn_seterr(c, "sqlite: set-up of %s failed: %s", path, sqlite3_errmsg(h));
         goto fail;

@@ -21,6 +21,13 @@ for tool in wrk curl; do
   command -v "$tool" >/dev/null || { echo "bench-api: $tool is not installed" >&2; exit 1; }
 done
 [ -x "$BIN" ] && [ -x "$HELLO" ] || { echo "bench-api: build first ($BIN, $HELLO)" >&2; exit 1; }
+# Both servers accept at most 256 connections (ATTENDLY_MAX_CONNECTIONS default, and
+# bench/hello.c): beyond that wrk would measure refused connections, not throughput.
+MAX_CONNS=256
+if [ "$CONNS" -gt "$MAX_CONNS" ]; then
+  echo "bench-api: BENCH_CONNECTIONS=$CONNS exceeds the servers' limit of $MAX_CONNS" >&2
+  exit 1
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -39,8 +46,11 @@ trap cleanup EXIT
 "$HELLO" 0 >"$work/hello.out" &
 pids+=($!)
 # attendly on SQLite in a scratch data dir; its port is read from the "listening" log line.
-(cd "$work" && HOST=127.0.0.1 PORT=0 ATTENDLY_DATA_DIR="$work/data" ATTENDLY_PASSWORD_COST=1 \
-   exec "$BIN" serve 2>"$work/server.log") &
+# Pool and connection limits are the defaults a user gets: settings inherited from the
+# caller's environment must not skew the comparison.
+(cd "$work" && exec env -u ATTENDLY_DB_POOL -u ATTENDLY_MAX_CONNECTIONS -u DATABASE_URL \
+   HOST=127.0.0.1 PORT=0 ATTENDLY_DATA_DIR="$work/data" ATTENDLY_PASSWORD_COST=1 \
+   "$BIN" serve 2>"$work/server.log") &
 pids+=($!)
 
 port_of() { # file pattern

@@ -48,20 +48,15 @@ int api_authenticate(api_ctx *ctx, enum route_auth mode)
     db_conn *conn = api_db(ctx);
     if (!conn)
         return -1;
-    int revoked = store_token_is_revoked(conn, c.jti);
-    if (revoked < 0) {
+    int revoked = 0;
+    store_auth_state st;
+    rc = store_auth_lookup(conn, c.jti, c.user_id, &revoked, &st);
+    if (rc != DB_ROW && rc != DB_DONE) {
         reply_internal_error(ctx->rep, ctx->req, db_errmsg(conn));
         return -1;
     }
     if (revoked)
         return auth_fail(ctx, "Token has been revoked");
-
-    store_auth_state st;
-    rc = store_auth_state_get(conn, c.user_id, &st);
-    if (rc != DB_ROW && rc != DB_DONE) {
-        reply_internal_error(ctx->rep, ctx->req, db_errmsg(conn));
-        return -1;
-    }
     if (rc == DB_DONE || !st.is_active)
         return auth_fail(ctx, "User not found or inactive");
     /* A newer ver than the user's cannot come from us either: same answer (API.md §11.16). */

@@ -8,37 +8,38 @@
 /* One revocation in this many also purges rows whose token has expired anyway. */
 #define PURGE_ONE_IN 32
 
-int store_auth_state_get(db_conn *c, int64_t user_id, store_auth_state *out)
+int store_auth_lookup(db_conn *c, const char *jti, int64_t user_id, int *revoked,
+                      store_auth_state *out)
 {
-    db_stmt *s = db_prepare(c, "SELECT id, role, is_active, token_version FROM users WHERE id = ?");
-    if (!s)
-        return DB_ERR;
-    int rc = db_bind_int64(s, 1, user_id);
-    if (rc == DB_OK)
-        rc = db_step(s);
-    if (rc == DB_ROW) {
-        const char *role = db_col_text(s, 1);
-        out->user_id = db_col_int64(s, 0);
-        out->is_teacher = role && strcmp(role, "teacher") == 0;
-        out->is_active = db_col_int64(s, 2) != 0;
-        out->token_version = db_col_int64(s, 3);
-    }
-    db_finalize(s);
-    return rc;
-}
-
-int store_token_is_revoked(db_conn *c, const char *jti)
-{
-    db_stmt *s = db_prepare(c, "SELECT 1 FROM revoked_tokens WHERE jti = ?");
+    /* The one-row derived table makes the revocation answer come back even when the
+     * user row does not exist (then the u.* columns are NULL). */
+    db_stmt *s = db_prepare(c,
+        "SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?), "
+        "u.id, u.role, u.is_active, u.token_version "
+        "FROM (SELECT 1 AS one) AS probe LEFT JOIN users u ON u.id = ?");
     if (!s)
         return DB_ERR;
     int rc = db_bind_text(s, 1, jti);
     if (rc == DB_OK)
+        rc = db_bind_int64(s, 2, user_id);
+    if (rc == DB_OK)
         rc = db_step(s);
+    if (rc == DB_ROW) {
+        *revoked = db_col_int64(s, 0) != 0;
+        if (db_col_is_null(s, 1)) {
+            rc = DB_DONE;
+        } else {
+            const char *role = db_col_text(s, 2);
+            out->user_id = db_col_int64(s, 1);
+            out->is_teacher = role && strcmp(role, "teacher") == 0;
+            out->is_active = db_col_int64(s, 3) != 0;
+            out->token_version = db_col_int64(s, 4);
+        }
+    } else if (rc == DB_DONE) {
+        rc = DB_ERR; /* the probe row is always there */
+    }
     db_finalize(s);
-    if (rc == DB_ROW)
-        return 1;
-    return rc == DB_DONE ? 0 : rc;
+    return rc;
 }
 
 static int purge_expired(db_conn *c)

@@ -11,10 +11,11 @@ typedef struct store_auth_state {
     int64_t token_version;
 } store_auth_state;
 
-/* DB_ROW when the user exists (state filled), DB_DONE when not, or an error. */
-int store_auth_state_get(db_conn *c, int64_t user_id, store_auth_state *out);
-/* 1 revoked, 0 not, <0 error. */
-int store_token_is_revoked(db_conn *c, const char *jti);
+/* Both checks of an authenticated request in one query (one statement, one read
+ * snapshot): *revoked is 1 when `jti` is revoked, else 0. Then DB_ROW when the user
+ * exists (state filled), DB_DONE when not, or an error. */
+int store_auth_lookup(db_conn *c, const char *jti, int64_t user_id, int *revoked,
+                      store_auth_state *out);
 /* Records a revocation until expires_at (idempotent). Also purges expired rows now and then. */
 int store_token_revoke(db_conn *c, const char *jti, int64_t user_id, int64_t expires_at);
 

@@ -51,7 +51,10 @@ int db_exec(db_conn *c, const char *sql);
 
 /* Prepared statements. Parameters are 1-based, columns 0-based. An error in the SQL shows
  * at db_prepare (SQLite) or at the first db_step (PostgreSQL): check both. db_col_count
- * is valid after the first db_step. Rebinding after a step needs db_reset first. */
+ * is valid after the first db_step. Rebinding after a step needs db_reset first.
+ * Statements are cached per connection: db_finalize hands the statement back reset and
+ * unbound, and a later db_prepare of the same SQL on that connection reuses it (a new
+ * one if it is still in use). Nothing of a finalized statement may be used any more. */
 db_stmt *db_prepare(db_conn *c, const char *sql);
 int db_bind_int64(db_stmt *s, int idx, int64_t v);
 int db_bind_double(db_stmt *s, int idx, double v);

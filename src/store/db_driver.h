@@ -6,8 +6,20 @@
 #include "store/db.h"
 
 #define DB_ERRMSG_MAX 512
+/* Distinct SQL texts kept prepared per connection. The tree has fewer call sites than
+ * this; a text beyond it is simply prepared and destroyed each time. */
+#define DB_STMT_CACHE_MAX 96
 
 struct db_driver;
+
+/* A prepared statement kept on its connection for reuse (db.c). `busy` while some caller
+ * holds it between db_prepare and db_finalize. */
+struct db_cached_stmt {
+    char *sql;
+    size_t sql_len;
+    db_stmt *stmt;
+    int busy;
+};
 
 /* One pooled connection. `handle` is the driver's (sqlite3 *, PGconn *). */
 struct db_conn {
@@ -16,12 +28,20 @@ struct db_conn {
     void *handle;
     int in_use;            /* guarded by the pool mutex */
     int broken;            /* the driver saw the link fail: reset before reuse */
+    /* Bumped by a driver whenever it starts a new server session (open, reset): state
+     * kept on the server, such as PG named statements, from older sessions is gone. */
+    unsigned session;
     char err[DB_ERRMSG_MAX];
+    /* Compiling SQL costs more than running these small queries, so statements are
+     * kept per connection (used by one thread at a time: no locking). */
+    struct db_cached_stmt cache[DB_STMT_CACHE_MAX];
+    int n_cached;
 };
 
 /* Drivers embed this as the first member of their statement structure. */
 struct db_stmt {
     db_conn *conn;
+    int cache_slot;        /* index in conn->cache, -1 when not cached (set by db.c) */
 };
 
 struct db_driver {
@@ -52,6 +72,9 @@ struct db_driver {
     const char *(*col_text)(db_stmt *s, int col);
     const void *(*col_blob)(db_stmt *s, int col, size_t *len);
     int (*reset)(db_stmt *s);
+    /* Makes a finished statement as good as freshly prepared (reset, bindings cleared)
+     * so the cache can hand it out again. DB_OK, or an error and the caller finalizes. */
+    int (*recycle)(db_stmt *s);
     void (*finalize)(db_stmt *s);
 };
 

@@ -1,13 +1,17 @@
 /* PostgreSQL driver over libpq.
  *
- * Statements are not prepared on the server: db_prepare only rewrites the `?`
- * placeholders to $1..$n and the first db_step sends the statement and its parameters in
- * one PQexecParams round trip, then walks the rows of the result. Parameters go as text
+ * db_prepare rewrites the `?` placeholders to $1..$n. A statement db.c keeps in its
+ * per-connection cache is prepared on the server under its own name at its first
+ * db_step (PQprepare) and from then on runs with PQexecPrepared, so the server parses
+ * and plans it once per session instead of on every request. Any other statement is
+ * sent with its parameters in one PQexecParams round trip. Either way the first db_step
+ * executes and the following ones walk the rows of the result. Parameters go as text
  * except blobs (binary); results come back as text and are parsed on access.
  * Parameter types are sent for numbers and text so that `? + 1` or `LIMIT ?` work; NULLs
  * are sent untyped so they fit any column. */
 #include <libpq-fe.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +40,17 @@ typedef struct pg_stmt {
     int nrows, ncols;
     unsigned char **blobs;   /* per column, decoded bytea of the current row */
     size_t *blob_lens;
+    /* Server-side preparation (cached statements only). The parameter types are fixed
+     * when the server prepares, so an execution whose bound types differ (a NULL where
+     * a number was, say) goes through PQexecParams to get exactly the old inference. */
+    char name[32];           /* "" until prepared */
+    unsigned session;        /* db_conn.session it was prepared in */
+    Oid *prepared_types;
 } pg_stmt;
+
+/* Statement names only have to be unique within a session; a process-wide counter
+ * makes them unique without tracking what each session holds. */
+static atomic_uint pg_stmt_seq;
 
 static PGconn *H(db_conn *c) { return c->handle; }
 static pg_stmt *S(db_stmt *s) { return (pg_stmt *)s; }
@@ -103,6 +117,7 @@ static int pg_open(db_conn *c, const char *url)
         return DB_ERR;
     }
     c->handle = h;
+    c->session++;
     if (pg_session_setup(c) != DB_OK) {
         PQfinish(h);
         c->handle = NULL;
@@ -122,6 +137,7 @@ static int pg_revive(db_conn *c)
     if (!c->broken && PQstatus(H(c)) == CONNECTION_OK)
         return DB_OK;
     PQreset(H(c));
+    c->session++; /* a new server session: its named statements are gone */
     if (PQstatus(H(c)) != CONNECTION_OK) {
         const char *msg = PQerrorMessage(H(c));
         db_conn_seterr(c, "pg: reconnect failed: %.*s", (int)strcspn(msg, "\n"), msg);
@@ -244,6 +260,7 @@ static void pg_stmt_free(pg_stmt *s)
     free(s->lengths);
     free(s->formats);
     free(s->types);
+    free(s->prepared_types);
     free(s->sql);
     free(s);
 }
@@ -266,7 +283,8 @@ static db_stmt *pg_prepare(db_conn *c, const char *sql)
     s->lengths = calloc(n, sizeof *s->lengths);
     s->formats = calloc(n, sizeof *s->formats);
     s->types = calloc(n, sizeof *s->types);
-    if (!s->values || !s->lengths || !s->formats || !s->types)
+    s->prepared_types = calloc(n, sizeof *s->prepared_types);
+    if (!s->values || !s->lengths || !s->formats || !s->types || !s->prepared_types)
         goto nomem;
     return &s->base;
 nomem:
@@ -369,12 +387,42 @@ static void pg_clear_result(pg_stmt *s)
     s->nrows = s->ncols = 0;
 }
 
+static PGresult *pg_exec_params(pg_stmt *s)
+{
+    return PQexecParams(H(s->base.conn), s->sql, s->nparams, s->types,
+                        (const char *const *)s->values, s->lengths, s->formats, 0);
+}
+
+/* Runs a cached statement under its server-side name, preparing it first when this
+ * session has not seen it. A failed PQprepare's result is returned like an execution's:
+ * the SQL error shows at the first db_step as before. */
+static PGresult *pg_exec_named(pg_stmt *s)
+{
+    db_conn *c = s->base.conn;
+    size_t types_size = (size_t)s->nparams * sizeof *s->types;
+    if (!s->name[0] || s->session != c->session) {
+        char name[sizeof s->name];
+        snprintf(name, sizeof name, "attendly_%u", atomic_fetch_add(&pg_stmt_seq, 1));
+        PGresult *p = PQprepare(H(c), name, s->sql, s->nparams, s->types);
+        if (PQresultStatus(p) != PGRES_COMMAND_OK)
+            return p;
+        PQclear(p);
+        memcpy(s->name, name, sizeof name);
+        s->session = c->session;
+        if (types_size)
+            memcpy(s->prepared_types, s->types, types_size);
+    } else if (types_size && memcmp(s->prepared_types, s->types, types_size) != 0) {
+        return pg_exec_params(s);
+    }
+    return PQexecPrepared(H(c), s->name, s->nparams, (const char *const *)s->values,
+                          s->lengths, s->formats, 0);
+}
+
 /* Sends the statement; DB_OK with the result in place, or an error. */
 static int pg_execute(pg_stmt *s)
 {
     db_conn *c = s->base.conn;
-    PGresult *r = PQexecParams(H(c), s->sql, s->nparams, s->types,
-                               (const char *const *)s->values, s->lengths, s->formats, 0);
+    PGresult *r = s->base.cache_slot >= 0 ? pg_exec_named(s) : pg_exec_params(s);
     ExecStatusType st = PQresultStatus(r);
 
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -475,6 +523,21 @@ static int pg_reset(db_stmt *s)
     return DB_OK;
 }
 
+/* Back to the state of a fresh statement: no result, every parameter unbound (NULL,
+ * untyped). The server-side preparation stays. */
+static int pg_recycle(db_stmt *st)
+{
+    pg_stmt *s = S(st);
+    pg_clear_result(s);
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->values[i]);
+        s->values[i] = NULL;
+        s->lengths[i] = s->formats[i] = 0;
+        s->types[i] = 0;
+    }
+    return DB_OK;
+}
+
 static void pg_finalize(db_stmt *s)
 {
     pg_clear_result(S(s));
@@ -504,5 +567,6 @@ const struct db_driver db_pg_driver = {
     .col_text = pg_col_text,
     .col_blob = pg_col_blob,
     .reset = pg_reset,
+    .recycle = pg_recycle,
     .finalize = pg_finalize,
 };

@@ -3,6 +3,7 @@
  * lock up front lets busy_timeout wait for it, whereas upgrading a read transaction fails
  * at once with SQLITE_BUSY in WAL mode. */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "store/db_driver.h"
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
+#define SQLITE_SETUP_RETRY_MS 10
 
 typedef struct sqlite_stmt {
     struct db_stmt base;
@@ -70,8 +72,22 @@ out:
     return rc;
 }
 
+/* SQLite's memory statistics put one process-wide mutex around every allocation it
+ * makes, which serialises all connections (it showed as the top lock under load).
+ * Nothing here reads those statistics. sqlite3_config must run before the library
+ * initialises, hence once, ahead of the first open; if something initialised SQLite
+ * earlier the call is refused and the default simply stays. */
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 static int sq_open(db_conn *c, const char *path)
 {
+    pthread_once(&sqlite_setup_once, sqlite_setup);
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL;"
         "PRAGMA foreign_keys=ON;"
@@ -92,7 +108,16 @@ static int sq_open(db_conn *c, const char *path)
     sqlite3_extended_result_codes(h, 1);
     /* Before the pragmas: switching to WAL needs a lock another opener may hold. */
     sqlite3_busy_timeout(h, SQLITE_BUSY_TIMEOUT_MS);
-    rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+    /* Switching to WAL reads under a shared lock and then needs an exclusive one; SQLite
+     * answers SQLITE_BUSY to such an upgrade at once instead of waiting (waiting could
+     * deadlock), so openers racing on a new database retry here for as long as the busy
+     * timeout would have waited. */
+    for (int waited = 0;; waited += SQLITE_SETUP_RETRY_MS) {
+        rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= SQLITE_BUSY_TIMEOUT_MS)
+            break;
+        sqlite3_sleep(SQLITE_SETUP_RETRY_MS);
+    }
     if (rc != SQLITE_OK) {
         db_conn_seterr(c, "sqlite: set-up of %s failed: %s", path, sqlite3_errmsg(h));
         goto fail;
@@ -212,6 +237,14 @@ static int sq_reset(db_stmt *s)
     return DB_OK;
 }
 
+static int sq_recycle(db_stmt *s)
+{
+    /* The reset also ends the read transaction a half-read statement would hold. */
+    sqlite3_reset(S(s)->st);
+    sqlite3_clear_bindings(S(s)->st);
+    return DB_OK;
+}
+
 static void sq_finalize(db_stmt *s)
 {
     sqlite3_finalize(S(s)->st);
@@ -241,5 +274,6 @@ const struct db_driver db_sqlite_driver = {
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
     .reset = sq_reset,
+    .recycle = sq_recycle,
     .finalize = sq_finalize,
 };

@@ -252,6 +252,60 @@ static void test_placeholder_in_literals(void **state)
     db_release(c);
 }
 
+/* The per-connection statement cache must not show: a statement left in the middle of
+ * its rows starts over at the next use, bindings do not carry over, the same SQL used
+ * while an earlier use is open gets a statement of its own, and a parameter bound with
+ * another type than before still works (PostgreSQL prepares cached statements). */
+static void test_stmt_cache(void **state)
+{
+    (void)state;
+    static const char *const rows =
+        "SELECT v FROM (SELECT 1 AS v UNION ALL SELECT 2 UNION ALL SELECT 3) AS t "
+        "WHERE v >= ? ORDER BY v";
+    db_conn *c = db_acquire(g_db, 1000);
+    assert_non_null(c);
+    for (int round = 0; round < 3; round++) {
+        db_stmt *outer = db_prepare(c, rows);
+        assert_non_null(outer);
+        assert_int_equal(db_bind_int64(outer, 1, 1), DB_OK);
+        assert_int_equal(db_step(outer), DB_ROW);
+        assert_int_equal(db_col_int64(outer, 0), 1);
+
+        db_stmt *inner = db_prepare(c, rows);
+        assert_non_null(inner);
+        assert_ptr_not_equal(inner, outer);
+        assert_int_equal(db_bind_int64(inner, 1, 3), DB_OK);
+        assert_int_equal(db_step(inner), DB_ROW);
+        assert_int_equal(db_col_int64(inner, 0), 3);
+        assert_int_equal(db_step(inner), DB_DONE);
+        db_finalize(inner);
+
+        assert_int_equal(db_step(outer), DB_ROW);
+        assert_int_equal(db_col_int64(outer, 0), 2);
+        db_finalize(outer); /* abandoned before its last row */
+    }
+
+    static const char *const coalesce = "SELECT COALESCE(?, -1)";
+    db_stmt *s = db_prepare(c, coalesce);
+    assert_non_null(s);
+    assert_int_equal(db_bind_int64(s, 1, 5), DB_OK);
+    assert_int_equal(db_step(s), DB_ROW);
+    assert_int_equal(db_col_int64(s, 0), 5);
+    db_finalize(s);
+    s = db_prepare(c, coalesce); /* nothing bound this time: NULL */
+    assert_non_null(s);
+    assert_int_equal(db_step(s), DB_ROW);
+    assert_int_equal(db_col_int64(s, 0), -1);
+    db_finalize(s);
+    s = db_prepare(c, coalesce);
+    assert_non_null(s);
+    assert_int_equal(db_bind_int64(s, 1, 7), DB_OK);
+    assert_int_equal(db_step(s), DB_ROW);
+    assert_int_equal(db_col_int64(s, 0), 7);
+    db_finalize(s);
+    db_release(c);
+}
+
 static void test_constraints(void **state)
 {
     int64_t uid = 0;
@@ -557,6 +611,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_migrate_idempotent),
         cmocka_unit_test(test_tables_exist),
         cmocka_unit_test(test_insert_returning),
+        cmocka_unit_test(test_stmt_cache),
         cmocka_unit_test(test_types_roundtrip),
         cmocka_unit_test(test_placeholder_in_literals),
         cmocka_unit_test(test_constraints),

@@ -64,6 +64,16 @@ int att_stop(void)
     return rc == 0 ? 0 : -1;
 }
 
+int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
+{
+    if (att_start(argc, argv) < 0)
+        return 1;
+    int failed = _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
+    if (att_stop() != 0)
+        failed++;
+    return failed ? 1 : 0;
+}
+
 att_resp att_call(const char *method, const char *path, const char *token, const char *body)
 {
     att_resp r;

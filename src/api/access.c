@@ -64,14 +64,12 @@ int api_owned_class(api_ctx *ctx, int64_t class_id, const char *not_found, store
     return -1;
 }
 
-int api_enrolled_class(api_ctx *ctx, int64_t class_id, const char *not_found,
-                       store_class *out)
+/* The caller's active enrolment in the loaded class *out; on refusal *out is cleared and
+ * the 404 (or 500) reply is set. */
+static int require_enrolled(api_ctx *ctx, int64_t class_id, const char *not_found,
+                            store_class *out)
 {
-    int rc;
-
-    if (load_class(ctx, class_id, not_found, out) < 0)
-        return -1;
-    rc = store_enrollment_active(ctx->db, class_id, ctx->user_id);
+    int rc = store_enrollment_active(ctx->db, class_id, ctx->user_id);
     if (rc == 1)
         return 0;
     store_class_clear(out);
@@ -82,23 +80,21 @@ int api_enrolled_class(api_ctx *ctx, int64_t class_id, const char *not_found,
     return -1;
 }
 
+int api_enrolled_class(api_ctx *ctx, int64_t class_id, const char *not_found,
+                       store_class *out)
+{
+    if (load_class(ctx, class_id, not_found, out) < 0)
+        return -1;
+    return require_enrolled(ctx, class_id, not_found, out);
+}
+
 int api_visible_class(api_ctx *ctx, int64_t class_id, const char *not_found,
                       store_class *out, int *is_owner)
 {
-    int rc;
-
     if (load_class(ctx, class_id, not_found, out) < 0)
         return -1;
     *is_owner = out->teacher_id == ctx->user_id;
     if (*is_owner)
         return 0;
-    rc = store_enrollment_active(ctx->db, class_id, ctx->user_id);
-    if (rc == 1)
-        return 0;
-    store_class_clear(out);
-    if (rc == 0)
-        reply_error(ctx->rep, 404, not_found);
-    else
-        api_fail(ctx, "store_enrollment_active");
-    return -1;
+    return require_enrolled(ctx, class_id, not_found, out);
 }

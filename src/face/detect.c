@@ -356,8 +356,14 @@ int fd_faceapi_crop(const face_image *img, const face_point *pts, fd_region *r)
     return fd_clip_floor(img, x, y, size, size, r);
 }
 
-int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, int n,
-                float (*desc)[FACE_DESCRIPTOR_DIM])
+/* Writes the network input of item i to dst; 0 when the item holds no usable face (its
+ * descriptor is then all zeros). */
+typedef int (*describe_fill)(const void *ctx, int i, float *dst);
+
+/* Runs the recognition network over n items in batches of up to FACE_BATCH_MAX, cutting a
+ * batch early when a smaller one fits the remainder exactly. */
+static int describe_batched(face_worker *w, int n, describe_fill fill, const void *ctx,
+                            float (*desc)[FACE_DESCRIPTOR_DIM])
 {
     const face_engine *e = w->engine;
     const size_t one = (size_t)FR_SIZE * FR_SIZE * 3;
@@ -369,13 +375,10 @@ int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, i
     for (int i = 0; i < n;) {
         int m = 0;
         while (i < n && m < FACE_BATCH_MAX) {
-            const fd_region *c = &crops[i];
-            if (c->w > 0 && c->h > 0) {
-                fp_input(img, c->x, c->y, c->w, c->h, FR_SIZE, 1, FP_NORM_FACE, in + m * one);
+            if (fill(ctx, i, in + m * one))
                 idx[m++] = i;
-            } else {
+            else
                 memset(desc[i], 0, sizeof desc[i]);
-            }
             i++;
             if ((m == 1 || m == 2 || m == 4) && n - i < m)
                 break;
@@ -389,40 +392,44 @@ int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, i
     return FACE_OK;
 }
 
+typedef struct crop_set {
+    const face_image *img;
+    const fd_region *crops;
+} crop_set;
+
+static int fill_crop(const void *ctx, int i, float *dst)
+{
+    const crop_set *s = ctx;
+    const fd_region *c = &s->crops[i];
+    if (c->w <= 0 || c->h <= 0)
+        return 0;
+    fp_input(s->img, c->x, c->y, c->w, c->h, FR_SIZE, 1, FP_NORM_FACE, dst);
+    return 1;
+}
+
+int fd_describe(face_worker *w, const face_image *img, const fd_region *crops, int n,
+                float (*desc)[FACE_DESCRIPTOR_DIM])
+{
+    const crop_set s = { img, crops };
+    return describe_batched(w, n, fill_crop, &s, desc);
+}
+
 /* dlib's input layer: (x - mean) / 256 with the recognition means, per RGB channel. */
 static const float DLIB_MEAN[3] = { 122.782f, 117.001f, 104.298f };
+
+static int fill_chip(const void *ctx, int i, float *dst)
+{
+    const face_image *c = &((const face_image *)ctx)[i];
+    const size_t one = (size_t)FR_SIZE * FR_SIZE * 3;
+    if (!c->rgb || c->width != FR_SIZE || c->height != FR_SIZE)
+        return 0;
+    for (size_t k = 0; k < one; k++)
+        dst[k] = ((float)c->rgb[k] - DLIB_MEAN[k % 3]) / 256.0f;
+    return 1;
+}
 
 int fd_describe_chips(face_worker *w, const face_image *chips, int n,
                       float (*desc)[FACE_DESCRIPTOR_DIM])
 {
-    const face_engine *e = w->engine;
-    const size_t one = (size_t)FR_SIZE * FR_SIZE * 3;
-    float out[FACE_BATCH_MAX * FACE_DESCRIPTOR_DIM];
-    int idx[FACE_BATCH_MAX];
-    float *in = face_worker_input(w, one * FACE_BATCH_MAX);
-    if (!in)
-        return FACE_ERR_NOMEM;
-    for (int i = 0; i < n;) {
-        int m = 0;
-        while (i < n && m < FACE_BATCH_MAX) {
-            const face_image *c = &chips[i];
-            if (c->rgb && c->width == FR_SIZE && c->height == FR_SIZE) {
-                float *p = in + m * one;
-                for (size_t k = 0; k < one; k++)
-                    p[k] = ((float)c->rgb[k] - DLIB_MEAN[k % 3]) / 256.0f;
-                idx[m++] = i;
-            } else {
-                memset(desc[i], 0, sizeof desc[i]);
-            }
-            i++;
-            if ((m == 1 || m == 2 || m == 4) && n - i < m)
-                break;
-        }
-        int rc = m ? fr_forward(&w->nn, &e->recog, in, m, out) : FACE_OK;
-        if (rc != FACE_OK)
-            return rc;
-        for (int k = 0; k < m; k++)
-            memcpy(desc[idx[k]], out + k * FACE_DESCRIPTOR_DIM, sizeof desc[0]);
-    }
-    return FACE_OK;
+    return describe_batched(w, n, fill_chip, chips, desc);
 }

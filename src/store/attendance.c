@@ -49,8 +49,9 @@ void att_copy_name(char *dst, size_t size, db_stmt *s, int first_col)
 }
 
 /* Columns of ATT_SESSION_SELECT, in order. */
-static void read_session(db_stmt *s, store_att_session *out)
+static void read_session(db_stmt *s, void *item)
 {
+    store_att_session *out = item;
     memset(out, 0, sizeof *out);
     out->id = db_col_int64(s, 0);
     out->class_id = db_col_int64(s, 1);
@@ -70,8 +71,9 @@ static void read_session(db_stmt *s, store_att_session *out)
 }
 
 /* Columns of ATT_RECORD_SELECT, in order. */
-static void read_record(db_stmt *s, store_att_record *out)
+static void read_record(db_stmt *s, void *item)
 {
+    store_att_record *out = item;
     memset(out, 0, sizeof *out);
     out->id = db_col_int64(s, 0);
     out->session_id = db_col_int64(s, 1);
@@ -101,7 +103,8 @@ int att_step_done(db_stmt *s)
     return rc == DB_DONE || rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERR);
 }
 
-int att_grow(void **arr, size_t elem, size_t n, size_t *cap)
+/* Makes room for item n of *arr (elem bytes each, *cap allocated): 0, or -1 on OOM. */
+static int att_grow(void **arr, size_t elem, size_t n, size_t *cap)
 {
     if (n < *cap)
         return 0;
@@ -112,6 +115,18 @@ int att_grow(void **arr, size_t elem, size_t n, size_t *cap)
     *arr = p;
     *cap = ncap;
     return 0;
+}
+
+int att_collect(db_stmt *s, void **arr, size_t elem, size_t *n, att_row_reader read)
+{
+    size_t cap = *n;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if (att_grow(arr, elem, *n, &cap) < 0)
+            return DB_ERR;
+        read(s, (char *)*arr + (*n)++ * elem);
+    }
+    return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERR);
 }
 
 int att_tx_end(db_conn *c, int rc)
@@ -253,22 +268,14 @@ int store_att_sessions_of_class(db_conn *c, int64_t class_id, int64_t limit, int
     db_bind_int64(s, 1, class_id);
     db_bind_int64(s, 2, limit);
     db_bind_int64(s, 3, offset);
-    size_t cap = 0;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        read_session(s, &(*out)[(*n)++]);
-    }
+    rc = att_collect(s, (void **)out, sizeof **out, n, read_session);
     db_finalize(s);
-    if (rc != DB_DONE) {
+    if (rc != DB_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return rc < 0 ? rc : DB_ERR;
     }
-    return DB_OK;
+    return rc;
 }
 
 /* ---- records ------------------------------------------------------------------------- */
@@ -276,24 +283,15 @@ int store_att_sessions_of_class(db_conn *c, int64_t class_id, int64_t limit, int
 /* Collects the rows of a prepared ATT_RECORD_SELECT statement. */
 static int collect_records(db_stmt *s, store_att_record **out, size_t *n)
 {
-    size_t cap = 0;
-    int rc;
     *out = NULL;
     *n = 0;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        read_record(s, &(*out)[(*n)++]);
-    }
-    if (rc != DB_DONE) {
+    int rc = att_collect(s, (void **)out, sizeof **out, n, read_record);
+    if (rc != DB_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return rc < 0 ? rc : DB_ERR;
     }
-    return DB_OK;
+    return rc;
 }
 
 /* Counts of a session's records by status, optionally for one student only. */

@@ -8,6 +8,18 @@
 
 #include "store/attendance_sql.h"
 
+static void read_class_tally(db_stmt *s, void *item)
+{
+    store_att_class_tally *t = item;
+    memset(t, 0, sizeof *t);
+    t->class_id = db_col_int64(s, 0);
+    att_copy_text(t->class_name, sizeof t->class_name, db_col_text(s, 1));
+    t->sessions = db_col_int64(s, 2);
+    t->present = db_col_int64(s, 3);
+    t->late = db_col_int64(s, 4);
+    t->absent = db_col_int64(s, 5);
+}
+
 /* The classes in scope with their per-class counts. Parameters in SQL order:
  * [since_date], student_id (records), student_id (enrollment), [class_id]. */
 static int history_tallies(db_conn *c, int64_t student_id, int64_t class_id,
@@ -36,28 +48,14 @@ static int history_tallies(db_conn *c, int64_t student_id, int64_t class_id,
     db_bind_int64(s, k++, student_id);
     if (class_id > 0)
         db_bind_int64(s, k++, class_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        store_att_class_tally *t = &(*out)[(*n)++];
-        memset(t, 0, sizeof *t);
-        t->class_id = db_col_int64(s, 0);
-        att_copy_text(t->class_name, sizeof t->class_name, db_col_text(s, 1));
-        t->sessions = db_col_int64(s, 2);
-        t->present = db_col_int64(s, 3);
-        t->late = db_col_int64(s, 4);
-        t->absent = db_col_int64(s, 5);
-    }
+    int rc = att_collect(s, (void **)out, sizeof **out, n, read_class_tally);
     db_finalize(s);
-    return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERR);
+    return rc;
 }
 
-static void read_history_item(db_stmt *s, store_att_history_item *it)
+static void read_history_item(db_stmt *s, void *item)
 {
+    store_att_history_item *it = item;
     memset(it, 0, sizeof *it);
     it->session_id = db_col_int64(s, 0);
     att_copy_text(it->session_name, sizeof it->session_name, db_col_text(s, 1));
@@ -105,17 +103,9 @@ static int history_page(db_conn *c, int64_t student_id, int64_t class_id,
         db_bind_text(s, k++, since_date);
     db_bind_int64(s, k++, limit);
     db_bind_int64(s, k, offset);
-    size_t cap = 0;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        read_history_item(s, &(*out)[(*n)++]);
-    }
+    int rc = att_collect(s, (void **)out, sizeof **out, n, read_history_item);
     db_finalize(s);
-    return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERR);
+    return rc;
 }
 
 int store_att_student_history(db_conn *c, int64_t student_id, int64_t class_id,
@@ -160,6 +150,18 @@ int store_att_session_count(db_conn *c, int64_t class_id, int64_t *out)
     return rc == DB_ROW ? DB_OK : (rc < 0 ? rc : DB_ERR);
 }
 
+static void read_report_row(db_stmt *s, void *item)
+{
+    store_att_report_row *r = item;
+    memset(r, 0, sizeof *r);
+    r->student_id = db_col_int64(s, 0);
+    att_copy_name(r->name, sizeof r->name, s, 1);
+    att_copy_text(r->email, sizeof r->email, db_col_text(s, 3));
+    r->present = db_col_int64(s, 4);
+    r->late = db_col_int64(s, 5);
+    r->absent = db_col_int64(s, 6);
+}
+
 int store_att_report_rows(db_conn *c, int64_t class_id, int64_t limit, int64_t offset,
                           store_att_report_row **out, size_t *n, int64_t *total)
 {
@@ -196,27 +198,12 @@ int store_att_report_rows(db_conn *c, int64_t class_id, int64_t limit, int64_t o
     db_bind_int64(s, 2, class_id);
     db_bind_int64(s, 3, limit < 0 ? INT64_MAX : limit);
     db_bind_int64(s, 4, limit < 0 ? 0 : offset);
-    size_t cap = 0;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        store_att_report_row *r = &(*out)[(*n)++];
-        memset(r, 0, sizeof *r);
-        r->student_id = db_col_int64(s, 0);
-        att_copy_name(r->name, sizeof r->name, s, 1);
-        att_copy_text(r->email, sizeof r->email, db_col_text(s, 3));
-        r->present = db_col_int64(s, 4);
-        r->late = db_col_int64(s, 5);
-        r->absent = db_col_int64(s, 6);
-    }
+    rc = att_collect(s, (void **)out, sizeof **out, n, read_report_row);
     db_finalize(s);
-    if (rc != DB_DONE) {
+    if (rc != DB_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return rc < 0 ? rc : DB_ERR;
     }
-    return DB_OK;
+    return rc;
 }

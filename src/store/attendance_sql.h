@@ -35,7 +35,10 @@ int att_tx_end(db_conn *c, int rc);
 int att_step_one(db_stmt *s);
 /* Runs a statement whose rows do not matter: DB_OK or the error. */
 int att_step_done(db_stmt *s);
-/* Makes room for item n of *arr (elem bytes each, *cap allocated): 0, or -1 on OOM. */
-int att_grow(void **arr, size_t elem, size_t n, size_t *cap);
+/* Reads one row of s into item. */
+typedef void (*att_row_reader)(db_stmt *s, void *item);
+/* Appends every remaining row of s to the growing array *arr (elem bytes each, *n items)
+ * through read: DB_OK, or the error with the rows read so far kept. s is not finalized. */
+int att_collect(db_stmt *s, void **arr, size_t elem, size_t *n, att_row_reader read);
 
 #endif

@@ -249,6 +249,13 @@ out:
     return att_tx_end(c, rc);
 }
 
+static void read_student(db_stmt *s, void *item)
+{
+    store_att_student *st = item;
+    st->id = db_col_int64(s, 0);
+    att_copy_name(st->name, sizeof st->name, s, 1);
+}
+
 /* Actively enrolled students of the class without a record in the session, by id. */
 static int students_without_record(db_conn *c, int64_t class_id, int64_t session_id,
                                    store_att_student **out, size_t *n)
@@ -262,19 +269,9 @@ static int students_without_record(db_conn *c, int64_t class_id, int64_t session
         return DB_ERR;
     db_bind_int64(s, 1, class_id);
     db_bind_int64(s, 2, session_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow((void **)out, sizeof **out, *n, &cap) < 0) {
-            rc = DB_ERR;
-            break;
-        }
-        store_att_student *st = &(*out)[(*n)++];
-        st->id = db_col_int64(s, 0);
-        att_copy_name(st->name, sizeof st->name, s, 1);
-    }
+    int rc = att_collect(s, (void **)out, sizeof **out, n, read_student);
     db_finalize(s);
-    return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERR);
+    return rc;
 }
 
 int store_att_finalize(db_conn *c, int64_t teacher_id, int64_t session_id, int64_t now,

@@ -49,11 +49,17 @@ static int step_done(db_stmt *s)
     return rc;
 }
 
-static int reactivate(db_conn *c, int64_t class_id, int64_t student_id, int64_t now)
+/* Sets is_active to `active` when it differs: DB_ROW when a row changed, DB_DONE when none
+ * did (already in that state, or no enrolment). */
+static int set_active(db_conn *c, int64_t class_id, int64_t student_id, int64_t now, int active)
 {
-    db_stmt *s = db_prepare(c, "UPDATE enrollments SET is_active = 1, updated_at = ? "
-                               "WHERE class_id = ? AND student_id = ? AND is_active = 0 "
-                               "RETURNING id");
+    static const char *const sql[2] = {
+        "UPDATE enrollments SET is_active = 0, updated_at = ? "
+        "WHERE class_id = ? AND student_id = ? AND is_active = 1 RETURNING id",
+        "UPDATE enrollments SET is_active = 1, updated_at = ? "
+        "WHERE class_id = ? AND student_id = ? AND is_active = 0 RETURNING id",
+    };
+    db_stmt *s = db_prepare(c, sql[active ? 1 : 0]);
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, now);
@@ -85,7 +91,7 @@ static int join_in_tx(db_conn *c, int64_t class_id, int64_t student_id, int64_t 
     case ENR_ACTIVE:
         return STORE_JOIN_ALREADY;
     case ENR_INACTIVE:
-        rc = reactivate(c, class_id, student_id, now);
+        rc = set_active(c, class_id, student_id, now, 1);
         if (rc == DB_ROW)
             return STORE_JOIN_REACTIVATED;
         return rc == DB_DONE ? STORE_JOIN_ALREADY : rc;
@@ -118,15 +124,7 @@ int store_enrollment_join(db_conn *c, int64_t class_id, int64_t student_id, int6
 int store_enrollment_deactivate(db_conn *c, int64_t class_id, int64_t student_id,
                                 int64_t now)
 {
-    db_stmt *s = db_prepare(c, "UPDATE enrollments SET is_active = 0, updated_at = ? "
-                               "WHERE class_id = ? AND student_id = ? AND is_active = 1 "
-                               "RETURNING id");
-    if (!s)
-        return DB_ERR;
-    db_bind_int64(s, 1, now);
-    db_bind_int64(s, 2, class_id);
-    db_bind_int64(s, 3, student_id);
-    return step_done(s);
+    return set_active(c, class_id, student_id, now, 0);
 }
 
 int store_class_students(db_conn *c, int64_t class_id, store_student_cb cb, void *arg)

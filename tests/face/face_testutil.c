@@ -22,6 +22,22 @@ const char *ft_models_dir(void)
     return dir;
 }
 
+int ft_open_engine(int workers, const char **models_out, face_engine **engine)
+{
+    char err[256];
+    const char *models = ft_models_dir();
+    if (models_out)
+        *models_out = models;
+    if (!models)
+        return 0;
+    *engine = face_engine_open(models, workers, err, sizeof err);
+    if (!*engine) {
+        fprintf(stderr, "face_engine_open: %s\n", err);
+        return -1;
+    }
+    return 1;
+}
+
 void ft_fixture_path(const char *name, char *buf, size_t len)
 {
     const char *env = getenv("ATTENDLY_FIXTURES_DIR");

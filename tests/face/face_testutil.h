@@ -9,6 +9,10 @@
 /* $ATTENDLY_MODELS_DIR (or ./models); NULL, with the reason printed, when the weights
  * are absent, in which case the caller skips. */
 const char *ft_models_dir(void);
+/* Opens an engine with `workers` workers on ft_models_dir(): 1 when opened, 0 when the
+ * weights are absent (the caller skips), -1 when opening failed (the reason is printed).
+ * models_out (may be NULL) receives the directory. */
+int ft_open_engine(int workers, const char **models_out, face_engine **engine);
 /* $ATTENDLY_FIXTURES_DIR/face/<name> into buf. */
 void ft_fixture_path(const char *name, char *buf, size_t len);
 /* Reads a whole file; NULL when missing. */

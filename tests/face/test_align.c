@@ -12,6 +12,7 @@
 
 #include "face/align.h"
 #include "face/face.h"
+#include "face_testutil.h"
 
 static const int idx5[5] = {45, 42, 36, 39, 33};
 
@@ -30,25 +31,6 @@ static face_image synth(void)
         }
     }
     return img;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    *len = 0;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
 }
 
 static void test_chip_parity(void **state)
@@ -84,7 +66,7 @@ static void test_chip_parity(void **state)
 
         snprintf(path, sizeof path, "%s/face/chip_%s.png", dir, name);
         size_t n = 0;
-        uint8_t *png = read_file(path, &n);
+        uint8_t *png = ft_read_file(path, &n);
         assert_non_null(png);
         face_image want;
         char reason[64];

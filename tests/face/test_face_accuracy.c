@@ -189,15 +189,9 @@ static void test_demo_photos(void **state)
 
 int main(void)
 {
-    char err[256];
-    models = ft_models_dir();
-    if (!models)
-        return 0;
-    engine = face_engine_open(models, 1, err, sizeof err);
-    if (!engine) {
-        fprintf(stderr, "face_engine_open: %s\n", err);
-        return 1;
-    }
+    int opened = ft_open_engine(1, &models, &engine);
+    if (opened <= 0)
+        return opened < 0;
     worker = face_worker_acquire(engine, 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_photos),

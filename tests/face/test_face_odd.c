@@ -61,15 +61,9 @@ static void test_odd_images(void **state)
 
 int main(void)
 {
-    char err[256];
-    const char *models = ft_models_dir();
-    if (!models)
-        return 0;
-    engine = face_engine_open(models, 1, err, sizeof err);
-    if (!engine) {
-        fprintf(stderr, "face_engine_open: %s\n", err);
-        return 1;
-    }
+    int opened = ft_open_engine(1, NULL, &engine);
+    if (opened <= 0)
+        return opened < 0;
     const struct CMUnitTest tests[] = { cmocka_unit_test(test_odd_images) };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     face_engine_close(engine);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "face/face.h"
+#include "face_testutil.h"
 #include "img_synth.h"
 
 #define LIMIT 40000000L
@@ -19,24 +20,6 @@ static char reason[128];
 static int decode(const uint8_t *d, size_t n, long limit, face_image *img)
 {
     return face_image_decode(d, n, limit, img, reason, sizeof reason);
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = n > 0 ? malloc((size_t)n) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
 }
 
 /* Width and height from a JPEG's SOFn segment, read independently of libjpeg. */
@@ -73,7 +56,7 @@ static void test_real_jpegs(void **state)
     int decoded = 0;
     for (int i = 0; i < np; i++) {
         size_t n;
-        uint8_t *d = read_file(paths[i], &n);
+        uint8_t *d = ft_read_file(paths[i], &n);
         if (!d)
             continue;
         int w = 0, h = 0;

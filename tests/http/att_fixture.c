@@ -1,4 +1,5 @@
-/* Fixtures of the attendance HTTP tests, built only through the public API. */
+/* Fixtures of the attendance HTTP tests, built only through the public API, on the server
+ * of fixture.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,14 +15,10 @@
 
 #include "att_fixture.h"
 #include "common/client.h"
-#include "common/pgcluster.h"
 #include "common/server.h"
+#include "fixture.h"
 
 /* ---- the server and requests ------------------------------------------------------------ */
-
-static test_server g_srv;
-static pgcluster g_pg;
-static int g_use_pg;
 
 int att_start(int argc, char **argv)
 {
@@ -30,25 +27,17 @@ int att_start(int argc, char **argv)
 
 const test_server *att_server(void)
 {
-    return &g_srv;
+    return fx_server();
 }
 
 int att_start_env(int argc, char **argv, const char *const *extra_env)
 {
-    char err[2048];
     if (argc != 2 || (strcmp(argv[1], "sqlite") && strcmp(argv[1], "pg"))) {
         fprintf(stderr, "usage: %s sqlite|pg\n", argv[0]);
         return -1;
     }
-    g_use_pg = strcmp(argv[1], "pg") == 0;
-    if (g_use_pg && pgcluster_start(&g_pg, err, sizeof err) < 0) {
-        fprintf(stderr, "pgcluster: %s\n", err);
-        return -1;
-    }
-    if (test_server_start(&g_srv, g_use_pg ? g_pg.url : NULL, extra_env, err, sizeof err) < 0) {
-        fprintf(stderr, "server: %s\n", err);
-        if (g_use_pg)
-            pgcluster_stop(&g_pg);
+    if (fx_start(argv[1], extra_env) < 0) {
+        fx_stop();
         return -1;
     }
     return 0;
@@ -56,12 +45,20 @@ int att_start_env(int argc, char **argv, const char *const *extra_env)
 
 int att_stop(void)
 {
-    int rc = test_server_stop(&g_srv);
-    if (g_use_pg)
-        pgcluster_stop(&g_pg);
-    if (rc != 0)
-        fprintf(stderr, "unclean server exit: %d\n", rc);
-    return rc == 0 ? 0 : -1;
+    if (fx_stop() == 0)
+        return 0;
+    fprintf(stderr, "unclean server exit\n");
+    return -1;
+}
+
+int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
+{
+    if (att_start(argc, argv) < 0)
+        return 1;
+    int failed = _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
+    if (att_stop() != 0)
+        failed++;
+    return failed ? 1 : 0;
 }
 
 att_resp att_call(const char *method, const char *path, const char *token, const char *body)
@@ -70,7 +67,7 @@ att_resp att_call(const char *method, const char *path, const char *token, const
     http_resp h;
     http_opts o = {.bearer = token};
     memset(&r, 0, sizeof r);
-    if (http_call(&g_srv, method, path, body, body ? strlen(body) : 0, &o, &h) != 0)
+    if (http_call(fx_server(), method, path, body, body ? strlen(body) : 0, &o, &h) != 0)
         return r;
     r.status = h.status;
     r.json = h.json;

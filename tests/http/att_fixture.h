@@ -24,6 +24,12 @@ struct test_server;
 const struct test_server *att_server(void);
 /* Stops them; 0 when the server exited cleanly. */
 int att_stop(void);
+/* att_start, the group, att_stop: 1 when the server could not start, else failures plus one
+ * for an unclean server exit, as 0/1. */
+struct CMUnitTest;
+int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
+#define ATT_RUN_GROUP(argc, argv, tests) \
+    att_run_group((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]))
 
 /* One request. token NULL = no Authorization; body NULL = no body. */
 att_resp att_call(const char *method, const char *path, const char *token, const char *body);

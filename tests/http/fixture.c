@@ -63,7 +63,7 @@ int fx_start(const char *backend, const char *const *extra_env)
         g.env[n++] = *extra_env;
     g.env[n] = NULL;
     g.use_pg = backend && strcmp(backend, "pg") == 0;
-    if (tmpdir_make("attendly-authclasses", g.dir, sizeof g.dir) < 0 || open_database() < 0 ||
+    if (tmpdir_make("attendly-http", g.dir, sizeof g.dir) < 0 || open_database() < 0 ||
         start_server() < 0)
         return -1;
     /* The server has run the migrations: the tests' own connection may open now. */
@@ -71,6 +71,11 @@ int fx_start(const char *backend, const char *const *extra_env)
     if (!g.db)
         fprintf(stderr, "db_open: %s\n", err);
     return g.db ? 0 : -1;
+}
+
+const test_server *fx_server(void)
+{
+    return &g.srv;
 }
 
 int fx_restart(void)

@@ -1,8 +1,8 @@
 #ifndef ATTENDLY_TESTS_HTTP_FIXTURE_H
 #define ATTENDLY_TESTS_HTTP_FIXTURE_H
-/* What the auth and class HTTP tests need from a running server: start it on a backend
- * ("sqlite" or "pg"), send requests, read the database directly (to set up attendance
- * rows and check stored state). */
+/* The one server fixture of the HTTP tests: start `attendly serve` on a backend ("sqlite"
+ * or "pg"), send requests, read the database directly (to set up rows and check stored
+ * state). att_fixture.h builds on it with richer replies and API-level set-up steps. */
 #include <jansson.h>
 #include "store/db.h"
 
@@ -19,6 +19,9 @@ int fx_start(const char *backend, const char *const *extra_env);
 int fx_stop(void);
 /* Stops and starts the same server again on the same database. */
 int fx_restart(void);
+/* The running server (for raw requests through common/client.h). */
+struct test_server;
+const struct test_server *fx_server(void);
 
 /* A request with an optional bearer token and optional raw body. */
 fx_resp fx_req(const char *method, const char *path, const char *token, const char *body);

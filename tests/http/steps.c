@@ -11,6 +11,32 @@
 
 static int g_seq;
 
+/* ---- runner ---------------------------------------------------------------------- */
+
+static const char *g_run_backend = "sqlite";
+static const char *const *g_run_env;
+
+static int run_setup(void **state)
+{
+    (void)state;
+    return fx_start(g_run_backend, g_run_env);
+}
+
+static int run_teardown(void **state)
+{
+    (void)state;
+    return fx_stop();
+}
+
+int th_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                 const char *const *extra_env)
+{
+    if (argc > 1)
+        g_run_backend = argv[1];
+    g_run_env = extra_env;
+    return _cmocka_run_group_tests(g_run_backend, tests, n, run_setup, run_teardown);
+}
+
 const char *th_fmt(const char *fmt, ...)
 {
     static char bufs[8][8192];

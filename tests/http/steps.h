@@ -48,6 +48,14 @@ const char *th_class_path(int64_t id, const char *suffix);
 /* printf into a static rotating buffer (for paths and bodies). */
 const char *th_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Runs the group on a server started with fx_start for the backend in argv[1] (default
+ * "sqlite") and extra_env (may be NULL), stopped afterwards; the group is named after the
+ * backend. Returns cmocka's count of failures. */
+int th_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                 const char *const *extra_env);
+#define TH_RUN_GROUP(argc, argv, tests, extra_env) \
+    th_run_group((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]), (extra_env))
+
 /* The user id claim and role claim of a token (payload decoded without checks). */
 void th_token_claims(const char *token, char *role, size_t role_len, int64_t *ver);
 

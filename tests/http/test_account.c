@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *g_backend = "sqlite";
-
 /* ---- tokens: refresh, logout ----------------------------------------------------- */
 
 static void test_refresh(void **state)
@@ -494,20 +492,8 @@ static void test_update_role_history(void **state)
 
 /* ---- runner ---------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-    return fx_start(g_backend, NULL);
-}
-
-static int teardown(void **state)
-{
-    return fx_stop();
-}
-
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        g_backend = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_need_token),
         cmocka_unit_test(test_refresh),
@@ -521,5 +507,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_update_role),
         cmocka_unit_test(test_update_role_history),
     };
-    return cmocka_run_group_tests_name(g_backend, tests, setup, teardown);
+    return TH_RUN_GROUP(argc, argv, tests, NULL);
 }

@@ -772,10 +772,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_left_and_removed_students),
         cmocka_unit_test(test_concurrent_writes),
     };
-    if (att_start(argc, argv) < 0)
-        return 1;
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (att_stop() != 0)
-        failed++;
-    return failed ? 1 : 0;
+    return ATT_RUN_GROUP(argc, argv, tests);
 }

@@ -368,10 +368,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_report_checks),
     };
-    if (att_start(argc, argv) < 0)
-        return 1;
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (att_stop() != 0)
-        failed++;
-    return failed ? 1 : 0;
+    return ATT_RUN_GROUP(argc, argv, tests);
 }

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *g_backend = "sqlite";
-
 /* ---- signup ---------------------------------------------------------------------- */
 
 static int g_n;
@@ -418,22 +416,10 @@ static void test_rate_limit_address(void **state)
 
 /* ---- runner ---------------------------------------------------------------------- */
 
-static int setup(void **state)
+int main(int argc, char **argv)
 {
     /* TRUST_PROXY lets the rate-limit tests speak from distinct addresses. */
     static const char *const env[] = {"TRUST_PROXY=1", NULL};
-    return fx_start(g_backend, env);
-}
-
-static int teardown(void **state)
-{
-    return fx_stop();
-}
-
-int main(int argc, char **argv)
-{
-    if (argc > 1)
-        g_backend = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signup_success),
         cmocka_unit_test(test_signup_required),
@@ -448,5 +434,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rate_limit_cleared_by_success),
         cmocka_unit_test(test_rate_limit_address),
     };
-    return cmocka_run_group_tests_name(g_backend, tests, setup, teardown);
+    return TH_RUN_GROUP(argc, argv, tests, env);
 }

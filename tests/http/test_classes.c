@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *g_backend = "sqlite";
-
 /* GET /api/classes/{id} as `u`; returns the reply (caller frees). */
 static fx_resp get_class(const tuser *u, int64_t id)
 {
@@ -603,20 +601,8 @@ static void test_remove_student(void **state)
 
 /* ---- runner ---------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-    return fx_start(g_backend, NULL);
-}
-
-static int teardown(void **state)
-{
-    return fx_stop();
-}
-
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        g_backend = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create),
         cmocka_unit_test(test_create_validation),
@@ -631,5 +617,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_regenerate),
         cmocka_unit_test(test_remove_student),
     };
-    return cmocka_run_group_tests_name(g_backend, tests, setup, teardown);
+    return TH_RUN_GROUP(argc, argv, tests, NULL);
 }

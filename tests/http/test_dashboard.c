@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <time.h>
 
-static const char *g_backend = "sqlite";
-
 /* ---- dashboard ------------------------------------------------------------------- */
 
 static void date_plus(int days, char out[11])
@@ -201,23 +199,11 @@ static void test_dashboard_student(void **state)
 
 /* ---- runner ---------------------------------------------------------------------- */
 
-static int setup(void **state)
-{
-    return fx_start(g_backend, NULL);
-}
-
-static int teardown(void **state)
-{
-    return fx_stop();
-}
-
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        g_backend = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dashboard_teacher),
         cmocka_unit_test(test_dashboard_student),
     };
-    return cmocka_run_group_tests_name(g_backend, tests, setup, teardown);
+    return TH_RUN_GROUP(argc, argv, tests, NULL);
 }

@@ -3,7 +3,7 @@
 /* Route handlers referenced by the routing table (api/routes.c), by resource file. */
 #include "api/api.h"
 
-/* api/auth.c, api/account.c — auth (API.md §3) */
+/* api/auth/auth.c, api/auth/account.c — auth (API.md §3) */
 void api_auth_signup(api_ctx *ctx);
 void api_auth_login(api_ctx *ctx);
 void api_auth_refresh(api_ctx *ctx);
@@ -14,7 +14,7 @@ void api_auth_profile_put(api_ctx *ctx);
 void api_auth_change_password(api_ctx *ctx);
 void api_auth_update_role(api_ctx *ctx);
 
-/* api/classes.c, api/class_members.c, api/dashboard.c — classes (API.md §4) */
+/* api/classes/classes.c, api/classes/members.c, api/classes/dashboard.c — classes (API.md §4) */
 void api_classes_create(api_ctx *ctx);
 void api_classes_mine(api_ctx *ctx);
 void api_classes_dashboard(api_ctx *ctx);
@@ -26,23 +26,24 @@ void api_classes_leave(api_ctx *ctx);
 void api_classes_regenerate_code(api_ctx *ctx);
 void api_classes_remove_student(api_ctx *ctx);
 
-/* api/face_*.c — face data (API.md §6) and recognise-and-mark (§7.7); the face-work
- * routes (§5.6) run under api_face_acquire (api/face_common.h) */
-void api_face_upload(api_ctx *ctx);                 /* face_upload.c */
+/* api/face/ — face data (API.md §6); api/attendance/recognize_faces.c —
+ * recognise-and-mark (§7.7). The face-work routes (§5.6) run under api_face_acquire
+ * (api/face/common.h). */
+void api_face_upload(api_ctx *ctx);                 /* face/upload.c */
 void api_face_multiple_upload(api_ctx *ctx);
 void api_face_validate_image(api_ctx *ctx);
-void api_face_upload_orientations(api_ctx *ctx);    /* face_orientations.c */
-void api_face_my_data(api_ctx *ctx);                /* face_data.c */
+void api_face_upload_orientations(api_ctx *ctx);    /* face/orientations.c */
+void api_face_my_data(api_ctx *ctx);                /* face/data.c */
 void api_face_facial_status(api_ctx *ctx);
 void api_face_delete(api_ctx *ctx);
 void api_face_class_students(api_ctx *ctx);
 void api_face_stats(api_ctx *ctx);
-void api_face_student_images(api_ctx *ctx);         /* face_images.c */
+void api_face_student_images(api_ctx *ctx);         /* face/images.c */
 void api_face_thumbnail(api_ctx *ctx);
-void api_face_recognize_photo(api_ctx *ctx);        /* face_recognize.c */
-void api_attendance_recognize_faces(api_ctx *ctx);  /* face_attendance.c */
+void api_face_recognize_photo(api_ctx *ctx);        /* face/recognize.c */
+void api_attendance_recognize_faces(api_ctx *ctx);  /* attendance/recognize_faces.c */
 
-/* api/attendance_sessions.c, api/attendance_mark.c, api/attendance_reports.c —
+/* api/attendance/sessions.c, api/attendance/mark.c, api/attendance/reports.c —
  * attendance (API.md §7) */
 void api_attendance_create_session(api_ctx *ctx);
 void api_attendance_mark(api_ctx *ctx);
@@ -53,7 +54,7 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
-/* api/health.c — operations (API.md §8) */
+/* api/ops/health.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);
 void api_openapi(api_ctx *ctx);

@@ -4,7 +4,7 @@
 #include "api/handlers.h"
 
 const api_route api_routes[] = {
-    /* §3 Auth (api/auth.c, api/account.c) */
+    /* §3 Auth (api/auth/auth.c, api/auth/account.c) */
     {"POST", "/api/auth/signup", api_auth_signup, AUTH_NONE, 0},
     {"POST", "/api/auth/login", api_auth_login, AUTH_NONE, 0},
     {"POST", "/api/auth/refresh", api_auth_refresh, AUTH_REFRESH, 0},
@@ -15,7 +15,7 @@ const api_route api_routes[] = {
     {"POST", "/api/auth/change-password", api_auth_change_password, AUTH_ACCESS, 0},
     {"PUT", "/api/auth/update-role", api_auth_update_role, AUTH_ACCESS, 0},
 
-    /* §4 Classes (api/classes.c, api/class_members.c, api/dashboard.c) */
+    /* §4 Classes (api/classes/classes.c, api/classes/members.c, api/classes/dashboard.c) */
     {"POST", "/api/classes/create", api_classes_create, AUTH_ACCESS, 0},
     {"GET", "/api/classes/my-classes", api_classes_mine, AUTH_ACCESS, 0},
     {"GET", "/api/classes/dashboard-stats", api_classes_dashboard, AUTH_ACCESS, 0},
@@ -27,7 +27,7 @@ const api_route api_routes[] = {
     {"POST", "/api/classes/{id}/regenerate-code", api_classes_regenerate_code, AUTH_ACCESS, 0},
     {"DELETE", "/api/classes/{id}/students/{student_id}", api_classes_remove_student, AUTH_ACCESS, 0},
 
-    /* §6 Face data (api/face_*.c); face_work marks the §5.6 face routes */
+    /* §6 Face data (api/face/); face_work marks the §5.6 face routes */
     {"POST", "/api/face-data/upload", api_face_upload, AUTH_ACCESS, 1},
     {"POST", "/api/face-data/multiple-upload", api_face_multiple_upload, AUTH_ACCESS, 1},
     {"POST", "/api/face-data/upload-orientations", api_face_upload_orientations, AUTH_ACCESS, 1},
@@ -42,7 +42,7 @@ const api_route api_routes[] = {
     {"GET", "/api/face-data/images/{image_id}/thumbnail", api_face_thumbnail, AUTH_ACCESS, 0},
     {"POST", "/api/face-data/recognize-from-photo", api_face_recognize_photo, AUTH_ACCESS, 1},
 
-    /* §7 Attendance (api/attendance_sessions.c, attendance_mark.c, attendance_reports.c) */
+    /* §7 Attendance (api/attendance/sessions.c, mark.c, reports.c) */
     {"POST", "/api/attendance/create-session", api_attendance_create_session, AUTH_ACCESS, 0},
     {"POST", "/api/attendance/mark-attendance", api_attendance_mark, AUTH_ACCESS, 0},
     {"GET", "/api/attendance/sessions/{class_id}", api_attendance_sessions, AUTH_ACCESS, 0},
@@ -50,13 +50,13 @@ const api_route api_routes[] = {
      AUTH_ACCESS, 0},
     {"PUT", "/api/attendance/record/{id}", api_attendance_record_update, AUTH_ACCESS, 0},
     {"POST", "/api/attendance/session/{id}/finalize", api_attendance_finalize, AUTH_ACCESS, 0},
-    /* §7.7 (api/face_attendance.c) */
+    /* §7.7 (api/attendance/recognize_faces.c) */
     {"POST", "/api/attendance/recognize-faces", api_attendance_recognize_faces, AUTH_ACCESS, 1},
     {"GET", "/api/attendance/student-records", api_attendance_student_records, AUTH_ACCESS, 0},
     {"GET", "/api/attendance/class/{class_id}/report", api_attendance_class_report,
      AUTH_ACCESS, 0},
 
-    /* §8 Operations (api/health.c) */
+    /* §8 Operations (api/ops/health.c) */
     {"GET", "/health", api_health, AUTH_NONE, 0},
     {"GET", "/metrics", api_metrics, AUTH_METRICS, 0},
     {"GET", "/api/openapi.json", api_openapi, AUTH_NONE, 0},

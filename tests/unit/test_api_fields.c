@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "api/fields.h"
-#include "api/login_limit.h"
+#include "api/auth/login_limit.h"
 #include "api/pagination.h"
 
 static void test_limit(void **state)

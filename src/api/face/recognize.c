@@ -1,14 +1,14 @@
 /* The recognition step shared by §6.12 and §7.7, and POST
  * /api/face-data/recognize-from-photo (§6.12): the mobile client's shape of the same
  * engine, which never marks attendance. */
-#include "api/face_recognize.h"
+#include "api/face/recognize.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/access.h"
-#include "api/face_common.h"
+#include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/objects_attendance.h"
 #include "core/config.h"

@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "api/access.h"
-#include "api/face_common.h"
+#include "api/face/common.h"
 #include "api/handlers.h"
-#include "api/face_recognize.h"
+#include "api/face/recognize.h"
 #include "api/objects_attendance.h"
 #include "core/base64.h"
 #include "core/config.h"

@@ -1,5 +1,5 @@
 /* Token issuing for auth replies. */
-#include "api/tokens.h"
+#include "api/auth/tokens.h"
 
 #include <stdlib.h>
 #include <time.h>

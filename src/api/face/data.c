@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "api/access.h"
-#include "api/face_common.h"
+#include "api/face/common.h"
 #include "api/objects.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"

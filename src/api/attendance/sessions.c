@@ -1,6 +1,6 @@
 /* Attendance sessions and their records (API.md §7.1, 7.3-7.6). Each handler runs the
  * checks in the documented order: role, body/query fields, then lookups (404). */
-#include "api/attendance.h"
+#include "api/attendance/attendance.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* A student's attendance history (API.md §7.8) and a class's report as JSON or CSV (§7.9). */
-#include "api/attendance.h"
+#include "api/attendance/attendance.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Login throttling: per normalised email and per client address, sliding window. */
-#include "api/login_limit.h"
+#include "api/auth/login_limit.h"
 
 #include <inttypes.h>
 #include <sodium.h>

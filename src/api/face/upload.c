@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "api/face_enrol.h"
+#include "api/face/enrol.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
 

@@ -7,9 +7,9 @@
 
 #include "api/access.h"
 #include "api/fields.h"
-#include "api/login_limit.h"
+#include "api/auth/login_limit.h"
 #include "api/objects.h"
-#include "api/tokens.h"
+#include "api/auth/tokens.h"
 #include "core/config.h"
 #include "core/password.h"
 #include "core/token.h"

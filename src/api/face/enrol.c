@@ -1,6 +1,6 @@
 /* The enrolment pipeline (API.md §6.0): per-image steps 1-4, the same-person rule and the
  * transactional store with the matches-existing rule and the duplicate identity guard. */
-#include "api/face_enrol.h"
+#include "api/face/enrol.h"
 
 #include <stdlib.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "api/handlers.h"
 #include "api/fields.h"
 #include "api/objects.h"
-#include "api/tokens.h"
+#include "api/auth/tokens.h"
 #include "core/password.h"
 #include "store/users.h"
 

@@ -1,5 +1,5 @@
 /* Shared pieces of the face endpoints (see face_common.h). */
-#include "api/face_common.h"
+#include "api/face/common.h"
 
 #include <errno.h>
 #include <math.h>

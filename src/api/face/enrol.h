@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
-#include "api/face_common.h"
+#include "api/face/common.h"
 #include "face/face.h"
 #include "store/faces.h"
 

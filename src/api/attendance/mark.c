@@ -1,7 +1,7 @@
 /* POST /api/attendance/mark-attendance (API.md §7.2). Validation follows the documented
  * order exactly; the write (lock the session, mark every student, refresh the counts) is
  * one store transaction. */
-#include "api/attendance.h"
+#include "api/attendance/attendance.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "api/face_enrol.h"
+#include "api/face/enrol.h"
 #include "core/config.h"
 
 #define MAX_ITEMS 25

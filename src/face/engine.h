@@ -5,7 +5,7 @@
 #include <pthread.h>
 
 #include "face/face.h"
-#include "face/nets.h"
+#include "face/nets/nets.h"
 
 #define FACE_BATCH_MAX 8    /* faces per landmark/descriptor forward pass */
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "face/nets.h"
+#include "face/nets/nets.h"
 #include "face/prep.h"
 #include "face_testutil.h"
 

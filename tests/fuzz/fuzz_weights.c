@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "face/face.h"
-#include "face/nets.h"
-#include "face/weights.h"
+#include "face/nets/nets.h"
+#include "face/nn/weights.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

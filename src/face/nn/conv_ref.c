@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nn.h"
+#include "face/nn/nn.h"
 
 static float act(enum fn_act a, float v)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nets.h"
+#include "face/nets/nets.h"
 
 static const int CH[5] = { 3, 32, 64, 128, 256 }; /* channels in/out of dense0..3 */
 

@@ -1,5 +1,5 @@
 /* tfjs weights-manifest loader (FACE-MODELS.md §2). */
-#include "face/weights.h"
+#include "face/nn/weights.h"
 
 #include <jansson.h>
 #include <stdarg.h>

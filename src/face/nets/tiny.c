@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nets.h"
+#include "face/nets/nets.h"
 
 static const int CH[7] = { 3, 16, 32, 64, 128, 256, 512 };
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nets.h"
+#include "face/nets/nets.h"
 
 static const struct {
     const char *name;

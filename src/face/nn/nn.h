@@ -11,7 +11,7 @@
  * the rest bottom/right; 'valid' pads nothing. */
 #include <stddef.h>
 
-#include "face/weights.h"
+#include "face/nn/weights.h"
 
 typedef struct fn_tensor {
     int n, h, w, c;

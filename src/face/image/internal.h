@@ -1,6 +1,6 @@
 #ifndef ATTENDLY_FACE_IMAGE_INTERNAL_H
 #define ATTENDLY_FACE_IMAGE_INTERNAL_H
-/* Shared pieces of the image decoders (image_*.c). Not part of the public surface. */
+/* Shared pieces of the image decoders in face/image/. Not part of the public surface. */
 #include "face/face.h"
 
 /* Largest side accepted from any header, whatever the pixel limit: keeps every

@@ -1,6 +1,6 @@
 /* face_image_decode: picks the decoder from the first bytes (never from a MIME type),
  * then applies the EXIF orientation. */
-#include "face/image_internal.h"
+#include "face/image/internal.h"
 
 #include <stdio.h>
 #include <string.h>

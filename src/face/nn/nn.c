@@ -1,5 +1,5 @@
 /* Layer construction, weight folding, scratch buffers and the plain-C helpers. */
-#include "face/nn.h"
+#include "face/nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>

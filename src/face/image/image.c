@@ -1,5 +1,5 @@
 /* RGB8 image buffers and the EXIF orientation transform. */
-#include "face/image_internal.h"
+#include "face/image/internal.h"
 
 #include <stddef.h>
 #include <stdlib.h>

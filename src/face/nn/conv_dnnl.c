@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nn.h"
+#include "face/nn/nn.h"
 
 typedef struct fd_prim {
     int n, h, w, acc;

@@ -1,5 +1,5 @@
 /* EXIF Orientation tag (0x0112 of IFD0) through libexif. */
-#include "face/image_internal.h"
+#include "face/image/internal.h"
 
 #include <libexif/exif-data.h>
 #include <libexif/exif-utils.h>

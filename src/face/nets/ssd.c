@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nets.h"
+#include "face/nets/nets.h"
 
 #define BN_EPS 0.0010000000474974513f
 

@@ -1,6 +1,6 @@
 /* PNG decoding through libspng: every bit depth and colour type to RGB8, alpha dropped
  * (not composited), no gamma correction, orientation from an eXIf chunk. */
-#include "face/image_internal.h"
+#include "face/image/internal.h"
 
 #include <spng.h>
 

@@ -4,7 +4,7 @@
  * loaded once (read-only afterwards, shared by all workers) and a forward function
  * that takes already normalised NHWC input (see prep.h) and runs on a worker's fn_ctx.
  * Loaders record the first missing/misshapen tensor in the builder's error. */
-#include "face/nn.h"
+#include "face/nn/nn.h"
 
 /* ---- FaceRecognitionNet (§7): 150x150 face -> 128-d descriptor ----------------------- */
 #define FR_SIZE 150

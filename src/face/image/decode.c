@@ -1,25 +1,10 @@
 /* face_image_decode: picks the decoder from the first bytes (never from a MIME type),
  * then applies the EXIF orientation. */
-#include "face/image/internal.h"
+#include "face/image/exif.h"
+#include "face/image/formats.h"
 
 #include <stdio.h>
 #include <string.h>
-
-int face_decode_fail(face_decode_ctx *ctx, const char *reason)
-{
-    if (ctx->reason && ctx->reason_len)
-        snprintf(ctx->reason, ctx->reason_len, "%s", reason);
-    return FACE_ERR_DECODE;
-}
-
-int face_decode_check_size(face_decode_ctx *ctx, long long w, long long h)
-{
-    if (w <= 0 || h <= 0)
-        return face_decode_fail(ctx, "invalid image dimensions");
-    if (w > FACE_IMAGE_MAX_SIDE || h > FACE_IMAGE_MAX_SIDE || w * h > ctx->max_pixels)
-        return FACE_ERR_TOO_LARGE;
-    return FACE_OK;
-}
 
 enum image_kind { KIND_UNKNOWN, KIND_JPEG, KIND_PNG, KIND_WEBP };
 

@@ -1,5 +1,6 @@
 /* EXIF Orientation tag (0x0112 of IFD0) through libexif. */
-#include "face/image/internal.h"
+#include "face/image/decode_util.h"
+#include "face/image/exif.h"
 
 #include <libexif/exif-data.h>
 #include <libexif/exif-utils.h>

@@ -4,7 +4,8 @@
  * the caller's setjmp. Messages are never printed. Truncated data is only a *warning* to
  * libjpeg (it pads the image with grey); we turn it into an error, as we do for bad Huffman
  * codes, so a damaged upload is refused instead of being recognised half-grey. */
-#include "face/image/internal.h"
+#include "face/image/exif.h"
+#include "face/image/formats.h"
 
 #include <limits.h>
 #include <setjmp.h>

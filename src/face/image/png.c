@@ -1,6 +1,7 @@
 /* PNG decoding through libspng: every bit depth and colour type to RGB8, alpha dropped
  * (not composited), no gamma correction, orientation from an eXIf chunk. */
-#include "face/image/internal.h"
+#include "face/image/exif.h"
+#include "face/image/formats.h"
 
 #include <spng.h>
 

@@ -1,6 +1,7 @@
 /* WebP decoding through libwebp (lossy and lossless; alpha dropped), orientation from the
  * EXIF chunk of an extended (VP8X) file. Animations are refused. */
-#include "face/image/internal.h"
+#include "face/image/exif.h"
+#include "face/image/formats.h"
 
 #include <string.h>
 #include <webp/decode.h>

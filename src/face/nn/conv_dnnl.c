@@ -4,6 +4,8 @@
  * primitive prefers, once per engine, and shared read-only by all workers. Bias,
  * residual sum and activation are fused as post-ops. One thread per worker: the pool
  * of workers is the parallelism. */
+#include "face/nn/conv_dnnl.h"
+
 #include <dnnl.h>
 #include <omp.h>
 #include <pthread.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nn/nn.h"
 
 typedef struct fd_prim {
     int n, h, w, acc;

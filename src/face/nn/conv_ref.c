@@ -1,10 +1,11 @@
 /* Reference convolution: the definition of FACE-MODELS.md §1, written as plainly as
  * possible. Slow but obviously right; the oneDNN backend is tested against it. */
+#include "face/nn/conv_ref.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "face/face.h"
-#include "face/nn/nn.h"
 
 static float act(enum fn_act a, float v)
 {
@@ -16,7 +17,7 @@ static float act(enum fn_act a, float v)
     }
 }
 
-int fn_conv_fwd_ref(fn_ctx *ctx, const fn_conv *L, const fn_tensor *x, fn_tensor *y,
+int fn_conv_fwd_ref(fn_ref_scratch *s, const fn_conv *L, const fn_tensor *x, fn_tensor *y,
                     int accumulate)
 {
     int oh, ow, pt, pl;
@@ -25,16 +26,16 @@ int fn_conv_fwd_ref(fn_ctx *ctx, const fn_conv *L, const fn_tensor *x, fn_tensor
     y->h = oh;
     y->w = ow;
     y->c = L->cout;
-    if (ctx->acc_cap < (size_t)L->cout) {
-        free(ctx->acc);
-        ctx->acc = malloc((size_t)L->cout * sizeof(float));
-        if (!ctx->acc) {
-            ctx->acc_cap = 0;
+    if (s->cap < (size_t)L->cout) {
+        free(s->acc);
+        s->acc = malloc((size_t)L->cout * sizeof(float));
+        if (!s->acc) {
+            s->cap = 0;
             return FACE_ERR_NOMEM;
         }
-        ctx->acc_cap = (size_t)L->cout;
+        s->cap = (size_t)L->cout;
     }
-    float *acc = ctx->acc;
+    float *acc = s->acc;
     const int C = x->c, O = L->cout;
     for (int n = 0; n < x->n; n++)
         for (int oy = 0; oy < oh; oy++)
@@ -73,4 +74,11 @@ int fn_conv_fwd_ref(fn_ctx *ctx, const fn_conv *L, const fn_tensor *x, fn_tensor
                 }
             }
     return FACE_OK;
+}
+
+void fn_ref_scratch_free(fn_ref_scratch *s)
+{
+    free(s->acc);
+    s->acc = NULL;
+    s->cap = 0;
 }

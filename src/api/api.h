@@ -6,6 +6,8 @@
  * field checks are the handler's, in that order. */
 #include <stdint.h>
 #include "http/request.h"
+#include "http/router.h"
+#include "http/server.h"
 
 struct db_conn;
 
@@ -34,8 +36,7 @@ typedef struct api_ctx {
 typedef void (*api_handler)(api_ctx *ctx);
 
 typedef struct api_route {
-    const char *method;     /* "GET", "POST", "PUT", "DELETE" */
-    const char *path;       /* template; "{id}" segments match 1-18 ASCII digits */
+    http_route http;        /* method and path template, as the HTTP layer matches them */
     api_handler handler;
     enum route_auth auth;
     int face_work;          /* 1 for the face endpoints of API.md §5.6 (metrics, capacity) */
@@ -43,6 +44,11 @@ typedef struct api_route {
 
 /* The routing table, in one place (api/routes.c); ends with a {NULL} entry. */
 extern const api_route api_routes[];
+
+/* The API as the HTTP server runs it: api_routes and the dispatch of a matched route
+ * (authentication per route, the handler, the pooled connection returned); the
+ * command line hands it to http_server_start. Implemented in api/dispatch.c. */
+extern const http_app api_http_app;
 
 /* The pooled connection for this request; NULL (and a 500 reply already set) when the
  * database cannot be reached. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "api/app.h"
 #include "cli/cli.h"
 #include "core/config.h"
@@ -89,7 +90,7 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     open_face_engine();
-    srv = http_server_start(&g_config, err, sizeof err);
+    srv = http_server_start(&g_config, &api_http_app, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "attendly: %s\n", err);
         goto out;

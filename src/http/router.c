@@ -49,13 +49,20 @@ static int path_match(const char *tpl, const char *path, long long *ids, int *n_
 
 static const char *const METHOD_ORDER[] = {"GET", "POST", "PUT", "DELETE"};
 
-int router_find(const char *method, const char *path, router_match *m)
+static const http_route *route_at(const http_route_table *t, size_t i)
+{
+    return (const http_route *)((const char *)t->entries + i * t->stride);
+}
+
+int router_find(const http_route_table *t, const char *method, const char *path,
+                router_match *m)
 {
     const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
     int seen[4] = {0};
     int any = 0;
     memset(m, 0, sizeof *m);
-    for (const api_route *r = api_routes; r->method; r++) {
+    const http_route *r;
+    for (size_t k = 0; (r = route_at(t, k))->method; k++) {
         long long ids[HTTP_MAX_IDS];
         int n_ids = 0;
         if (!path_match(r->path, path, ids, &n_ids))

@@ -5,8 +5,9 @@
  * API.md §1.2 requires ("this check comes before every other check").
  *
  * Per request: size (413) -> CORS preflight (OPTIONS, any path) -> routing (404/405) ->
- * authentication (401) -> handler. Every reply gets X-Request-Id and the CORS headers;
- * one access-log line and the metrics are written when the exchange completes. */
+ * the application's dispatch (authentication, handler). Every reply gets X-Request-Id
+ * and the CORS headers; one access-log line and the metrics are written when the
+ * exchange completes. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -21,19 +22,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/api.h"
 #include "core/log.h"
 #include "http/cors.h"
 #include "http/internal.h"
 #include "http/metrics.h"
 #include "http/router.h"
-#include "store/db.h"
 
 #define BODY_INITIAL_CAP (16 * 1024)
 
 struct http_server {
     struct MHD_Daemon *daemon;
     const config *cfg;
+    const http_app *app;
     int port;
     atomic_int in_flight;
 };
@@ -141,45 +141,20 @@ static int body_append(http_request *r, const char *data, size_t n)
 
 /* ---- the pipeline -------------------------------------------------------------------- */
 
-static int metrics_token_ok(const http_server *s, const http_request *r)
+static void run_route(http_server *s, exchange *ex, const router_match *m)
 {
-    const char *want = s->cfg->metrics_token;
-    if (!want[0])
-        return 1;
-    const char *h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return 0;
-    h += 7;
-    size_t n = strlen(want);
-    return strlen(h) == n && sodium_memcmp(h, want, n) == 0;
-}
-
-static void run_handler(http_server *s, exchange *ex, const router_match *m)
-{
-    api_ctx ctx = {.req = &ex->req, .rep = &ex->rep, .user_id = -1};
-    const api_route *route = m->route;
     memcpy(ex->req.ids, m->ids, sizeof m->ids);
     ex->req.n_ids = m->n_ids;
-    if (route->auth == AUTH_ACCESS || route->auth == AUTH_REFRESH) {
-        if (api_authenticate(&ctx, route->auth) < 0)
-            goto out;
-    } else if (route->auth == AUTH_METRICS && !metrics_token_ok(s, &ex->req)) {
-        reply_error(&ex->rep, 401, "Unauthorized");
-        goto out;
-    }
-    route->handler(&ctx);
+    s->app->dispatch(m->route, &ex->req, &ex->rep);
     if (ex->rep.status == 0)
         reply_internal_error(&ex->rep, &ex->req, "handler produced no reply");
-out:
-    if (ctx.db)
-        db_release(ctx.db);
 }
 
 static void run_pipeline(http_server *s, exchange *ex)
 {
     http_request *r = &ex->req;
     router_match m;
-    int rc = router_find(r->method, r->path, &m);
+    int rc = router_find(&s->app->routes, r->method, r->path, &m);
     r->route = m.route ? m.route->path : NULL; /* metrics/log label even for 405 */
     if (ex->too_large) {
         reply_error(&ex->rep, 413, "Request body too large");
@@ -199,7 +174,7 @@ static void run_pipeline(http_server *s, exchange *ex)
         reply_header(&ex->rep, MHD_HTTP_HEADER_ALLOW, m.allow);
         return;
     }
-    run_handler(s, ex, &m);
+    run_route(s, ex, &m);
 }
 
 static enum MHD_Result queue_reply(http_server *s, exchange *ex)
@@ -320,7 +295,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http", "detail=\"%s\"", buf);
 }
 
-http_server *http_server_start(const config *cfg, char *err, size_t errlen)
+http_server *http_server_start(const config *cfg, const http_app *app, char *err,
+                               size_t errlen)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
@@ -337,6 +313,7 @@ http_server *http_server_start(const config *cfg, char *err, size_t errlen)
         return NULL;
     }
     s->cfg = cfg;
+    s->app = app;
     atomic_init(&s->in_flight, 0);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;

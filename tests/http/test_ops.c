@@ -462,9 +462,9 @@ static void test_request_id(void **st)
 
 static const api_route *find_route(const char *method, enum route_auth auth, int with_id)
 {
-    for (const api_route *r = api_routes; r->method; r++)
-        if ((!method || strcmp(r->method, method) == 0) && r->auth == auth &&
-            (strchr(r->path, '{') != NULL) == with_id)
+    for (const api_route *r = api_routes; r->http.method; r++)
+        if ((!method || strcmp(r->http.method, method) == 0) && r->auth == auth &&
+            (strchr(r->http.path, '{') != NULL) == with_id)
             return r;
     return NULL;
 }
@@ -495,27 +495,27 @@ static void test_path_ids(void **st)
                                       "1234567890123456789", "0x10", "12a"};
     char path[512];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        fill_template(r->path, bad[i], path, sizeof path);
+        fill_template(r->http.path, bad[i], path, sizeof path);
         http_resp resp;
-        call(&g_srv, r->method, path, &resp);
+        call(&g_srv, r->http.method, path, &resp);
         if (resp.status != 404)
-            fail_msg("%s %s: %ld, expected 404", r->method, path, resp.status);
+            fail_msg("%s %s: %ld, expected 404", r->http.method, path, resp.status);
         expect_error(&resp, 404, "Not found");
         http_resp_free(&resp);
     }
     /* 1 and 18 digits match the route: authentication answers, not routing */
     static const char *const good[] = {"1", "123456789012345678", "007"};
     for (size_t i = 0; i < 3; i++) {
-        fill_template(r->path, good[i], path, sizeof path);
+        fill_template(r->http.path, good[i], path, sizeof path);
         http_resp resp;
-        call(&g_srv, r->method, path, &resp);
+        call(&g_srv, r->http.method, path, &resp);
         expect_token_error(&resp, "Missing Authorization Header");
         http_resp_free(&resp);
     }
-    fill_template(r->path, "1", path, sizeof path);
+    fill_template(r->http.path, "1", path, sizeof path);
     strcat(path, "/");
     http_resp resp;
-    call(&g_srv, r->method, path, &resp);
+    call(&g_srv, r->http.method, path, &resp);
     expect_error(&resp, 404, "Not found");
     http_resp_free(&resp);
 }
@@ -531,7 +531,7 @@ static void test_json_bodies(void **st)
                                           "\xff\xfe{}", "{\"a\":\"\xc3\x28\"}", " "};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         http_resp resp;
-        assert_int_equal(http_post_json(&g_srv, r->path, invalid[i], NULL, &resp), 0);
+        assert_int_equal(http_post_json(&g_srv, r->http.path, invalid[i], NULL, &resp), 0);
         expect_error(&resp, 400, "Invalid JSON body");
         http_resp_free(&resp);
     }
@@ -539,13 +539,13 @@ static void test_json_bodies(void **st)
                                              "false", "null"};
     for (size_t i = 0; i < sizeof not_object / sizeof not_object[0]; i++) {
         http_resp resp;
-        assert_int_equal(http_post_json(&g_srv, r->path, not_object[i], NULL, &resp), 0);
+        assert_int_equal(http_post_json(&g_srv, r->http.path, not_object[i], NULL, &resp), 0);
         expect_error(&resp, 400, "Request body must be a JSON object");
         http_resp_free(&resp);
     }
     /* no Content-Type at all: still parsed as JSON */
     http_resp resp;
-    assert_int_equal(http_call(&g_srv, "POST", r->path, "[1]", 3, NULL, &resp), 0);
+    assert_int_equal(http_call(&g_srv, "POST", r->http.path, "[1]", 3, NULL, &resp), 0);
     expect_error(&resp, 400, "Request body must be a JSON object");
     http_resp_free(&resp);
 }
@@ -569,7 +569,7 @@ static void auth_call(const char *method, const char *path, const char *auth_hea
 static void expect_auth(const api_route *r, const char *auth_header, const char *msg)
 {
     http_resp resp;
-    auth_call(r->method, r->path, auth_header, &resp);
+    auth_call(r->http.method, r->http.path, auth_header, &resp);
     expect_token_error(&resp, msg);
     http_resp_free(&resp);
 }

@@ -91,10 +91,10 @@ static void test_document_shape(void **st)
 static void test_every_table_route_documented(void **st)
 {
     int n = 0;
-    for (const api_route *r = api_routes; r->method; r++, n++) {
-        json_t *op = operation(r->method, r->path);
+    for (const api_route *r = api_routes; r->http.method; r++, n++) {
+        json_t *op = operation(r->http.method, r->http.path);
         if (!op)
-            fail_msg("%s %s is routed but not in docs/openapi.json", r->method, r->path);
+            fail_msg("%s %s is routed but not in docs/openapi.json", r->http.method, r->http.path);
         assert_true(json_is_object(json_object_get(op, "responses")));
     }
     assert_true(n >= 3);
@@ -136,13 +136,13 @@ static void test_no_extra_routes(void **st)
 /* Table routes are API.md routes too, spelled exactly the same. */
 static void test_table_routes_are_contract_routes(void **st)
 {
-    for (const api_route *r = api_routes; r->method; r++) {
+    for (const api_route *r = api_routes; r->http.method; r++) {
         int found = 0;
         for (size_t i = 0; i < N_API_MD && !found; i++)
-            found = strcmp(API_MD_ROUTES[i][0], r->method) == 0 &&
-                    strcmp(API_MD_ROUTES[i][1], r->path) == 0;
+            found = strcmp(API_MD_ROUTES[i][0], r->http.method) == 0 &&
+                    strcmp(API_MD_ROUTES[i][1], r->http.path) == 0;
         if (!found)
-            fail_msg("routed %s %s is not an API.md route", r->method, r->path);
+            fail_msg("routed %s %s is not an API.md route", r->http.method, r->http.path);
     }
 }
 

@@ -58,7 +58,7 @@ static int write_conf(const nginx_proxy *p, const int *ports, int n, int max_bod
             "events { worker_connections 512; }\n"
             "http {\n"
             "  log_format upstream '$remote_addr \"$request\" $status $body_bytes_sent "
-            "$upstream_addr $request_time';\n"
+            "$upstream_addr $request_time $request_id';\n"
             "  access_log %s/access.log upstream;\n",
             user, p->dir, p->dir, p->dir);
     static const char *const temps[] = {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"};
@@ -77,7 +77,8 @@ static int write_conf(const nginx_proxy *p, const int *ports, int n, int max_bod
             "      proxy_http_version 1.1;\n"
             "      proxy_set_header Connection \"\";\n"
             "      proxy_set_header Host $host;\n"
-            "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+            "      proxy_set_header X-Forwarded-For $remote_addr;\n"
+            "      proxy_set_header X-Request-Id $request_id;\n"
             "      proxy_connect_timeout 5s;\n      proxy_read_timeout 120s;\n"
             "      proxy_send_timeout 120s;\n"
             "      proxy_next_upstream off;\n"

@@ -4,7 +4,8 @@
  * binary) with a generated configuration in a fresh temporary directory: listen on a free
  * 127.0.0.1 port, round-robin `upstream` over the given loopback ports, every log, pid and
  * temporary path inside that directory, `daemon off` under a managed master process.
- * Each reply carries `X-Upstream: 127.0.0.1:<port>` naming the node that answered.
+ * Each reply carries `X-Upstream: 127.0.0.1:<port>` naming the node that answered; nginx
+ * passes its own $request_id (32 hex digits) to the nodes as X-Request-Id.
  *
  * nginx runs in a process group of its own and is asked to stop (SIGTERM) when the
  * process that started it dies; call nginx_proxy_start from the thread that lives as long

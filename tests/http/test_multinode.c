@@ -137,7 +137,7 @@ static void test_migrations_once(void **state)
     assert_int_equal(a + b, n);
 }
 
-/* nginx alternates between the two nodes. */
+/* nginx alternates between the two nodes, which keep nginx's request id. */
 static void test_round_robin(void **state)
 {
     int seen_a = 0, seen_b = 0;
@@ -147,6 +147,7 @@ static void test_round_robin(void **state)
         assert_int_equal(http_get(NG, "/api/openapi.json", NULL, &r), 0);
         expect_status(&r, 200);
         assert_non_null(http_header(&r, "X-Request-Id", rid, sizeof rid));
+        assert_int_equal(strlen(rid), 32);   /* nginx's $request_id, not a node's own */
         int port = upstream_port(&r);
         seen_a += port == A->port;
         seen_b += port == B->port;

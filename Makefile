@@ -4,7 +4,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps models build run test test-fast test-asan bench bench-api bench-face fuzz clean
+.PHONY: all deps models build run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
 
 all: build
 
@@ -44,6 +44,11 @@ bench-api: build
 
 bench-face: build
 	./$(BUILD)/attendly-bench-face
+
+# recognize-faces throughput through nginx in front of 1 and 2 nodes (docs/scaling.md)
+bench-multinode: build
+	cd $(BUILD) && ATTENDLY_BIN=$(CURDIR)/$(BUILD)/attendly ATTENDLY_MODELS_DIR=$(CURDIR)/models \
+	  ATTENDLY_SHARED_DIR=$(CURDIR)/../shared ./bench/attendly-bench-multinode
 
 fuzz: deps models
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENDLY_FUZZ=ON

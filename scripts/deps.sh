@@ -9,7 +9,7 @@ PACKAGES=(
   libsqlite3-dev libpq-dev postgresql
   libturbojpeg0-dev libjpeg-dev libspng-dev libwebp-dev libexif-dev
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
-  ca-certificates wrk
+  ca-certificates wrk nginx
 )
 # Node.js and npm fetch the model package. They are judged by command, not by package,
 # because a machine may carry another distribution's nodejs (which bundles npm and

@@ -1,25 +1,23 @@
 /* Throwaway PostgreSQL cluster for tests (see pgcluster.h). */
 #include "common/pgcluster.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ports.h"
 #include "common/tmpdir.h"
 
 #define PGC_START_TRIES 3
@@ -155,22 +153,6 @@ static int run_initdb(pgcluster *pc, const struct pgc_user *u, char *err, size_t
     return 0;
 }
 
-/* A port the kernel considers free right now (the server may still lose a race for it;
- * the caller retries). */
-static int free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int port = -1, fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}
-
 static int child_exited(pid_t pid)
 {
     int status;
@@ -182,7 +164,7 @@ static int start_server(pgcluster *pc, const struct pgc_user *u, char *err, size
 {
     char exe[300], data[300], log[300], port[16], conninfo[128];
 
-    pc->port = free_port();
+    pc->port = free_loopback_port();
     if (pc->port < 0) {
         snprintf(err, errlen, "no free loopback port: %s", strerror(errno));
         return -1;

@@ -9,34 +9,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/proc.h"
 #include "common/tmpdir.h"
 
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 20000
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void log_tail(const char *path, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    long from = size > (long)outlen - 1 ? size - (long)outlen + 1 : 0;
-    fseek(f, from, SEEK_SET);
-    size_t n = fread(out, 1, outlen - 1, f);
-    out[n] = '\0';
-    fclose(f);
-}
 
 /* The port of the "listening" line, 0 while it is not there yet. */
 static int listening_port(const char *log_path)
@@ -87,7 +66,7 @@ static void child_exec(const test_server *s, const char *bin, const char *db_url
     _exit(127);
 }
 
-int test_server_start(test_server *s, const char *db_url, const char *const *extra_env,
+int test_server_spawn(test_server *s, const char *db_url, const char *const *extra_env,
                       char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -104,6 +83,8 @@ int test_server_start(test_server *s, const char *db_url, const char *const *ext
     s->pid = fork();
     if (s->pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
+        s->pid = 0;
+        tmpdir_remove(s->dir);
         return -1;
     }
     if (s->pid == 0) {
@@ -111,6 +92,11 @@ int test_server_start(test_server *s, const char *db_url, const char *const *ext
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         child_exec(s, bin, db_url, extra_env);
     }
+    return 0;
+}
+
+int test_server_wait(test_server *s, char *err, size_t errlen)
+{
     for (int waited = 0; waited < START_TIMEOUT_MS; waited += 20) {
         s->port = listening_port(s->log_path);
         if (s->port > 0) {
@@ -120,18 +106,27 @@ int test_server_start(test_server *s, const char *db_url, const char *const *ext
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             char tail[1024];
-            log_tail(s->log_path, tail, sizeof tail);
+            file_tail(s->log_path, tail, sizeof tail);
             snprintf(err, errlen, "server exited during start-up (status %d): %s",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1, tail);
             s->pid = 0;
             tmpdir_remove(s->dir);
+            s->dir[0] = '\0';
             return -1;
         }
-        sleep_ms(20);
+        test_sleep_ms(20);
     }
     snprintf(err, errlen, "server did not start within %d ms", START_TIMEOUT_MS);
     test_server_stop(s);
     return -1;
+}
+
+int test_server_start(test_server *s, const char *db_url, const char *const *extra_env,
+                      char *err, size_t errlen)
+{
+    if (test_server_spawn(s, db_url, extra_env, err, errlen) < 0)
+        return -1;
+    return test_server_wait(s, err, errlen);
 }
 
 int test_server_stop(test_server *s)
@@ -139,15 +134,8 @@ int test_server_stop(test_server *s)
     int rc = -1;
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
-        int status = 0, done = 0;
-        for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 20) {
-            if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-                done = 1;
-                break;
-            }
-            sleep_ms(20);
-        }
-        if (!done) {
+        int status = 0;
+        if (!child_wait_ms(s->pid, STOP_TIMEOUT_MS, &status)) {
             kill(s->pid, SIGKILL);
             waitpid(s->pid, &status, 0);
             fprintf(stderr, "server did not stop on SIGTERM; killed\n");
@@ -156,7 +144,7 @@ int test_server_stop(test_server *s)
         }
         if (rc != 0) {
             char tail[2048];
-            log_tail(s->log_path, tail, sizeof tail);
+            file_tail(s->log_path, tail, sizeof tail);
             fprintf(stderr, "server exit status %d; log tail:\n%s\n", rc, tail);
         }
         s->pid = 0;

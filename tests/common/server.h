@@ -21,6 +21,14 @@ typedef struct test_server {
 int test_server_start(test_server *s, const char *db_url, const char *const *extra_env,
                       char *err, size_t errlen);
 
+/* test_server_start in two steps, so that several servers can start at the same moment:
+ * spawn forks and execs without waiting (call it from the thread that outlives the
+ * server: the server dies with it); wait waits for the "listening" line. Each returns 0
+ * or -1 with a reason in err; a failed wait leaves nothing running. */
+int test_server_spawn(test_server *s, const char *db_url, const char *const *extra_env,
+                      char *err, size_t errlen);
+int test_server_wait(test_server *s, char *err, size_t errlen);
+
 /* SIGTERM and wait (up to 20 s, then SIGKILL). Returns the exit status (0 = clean), or -1
  * when the server had to be killed or died of a signal. Removes the data directory. */
 int test_server_stop(test_server *s);

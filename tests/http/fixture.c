@@ -73,9 +73,17 @@ int fx_start(const char *backend, const char *const *extra_env)
     return g.db ? 0 : -1;
 }
 
+/* Per thread, so that threads can talk to different servers at once. */
+static _Thread_local const test_server *t_target;
+
+void fx_use(const test_server *s)
+{
+    t_target = s;
+}
+
 const test_server *fx_server(void)
 {
-    return &g.srv;
+    return t_target ? t_target : &g.srv;
 }
 
 int fx_restart(void)
@@ -106,7 +114,7 @@ fx_resp fx_req_h(const char *method, const char *path, const char *token, const 
     http_resp hr;
     fx_resp r = {0};
 
-    if (http_call(&g.srv, method, path, body, body ? strlen(body) : 0, &o, &hr) != 0)
+    if (http_call(fx_server(), method, path, body, body ? strlen(body) : 0, &o, &hr) != 0)
         return r;
     r.status = hr.status;
     r.json = hr.json;

@@ -19,9 +19,13 @@ int fx_start(const char *backend, const char *const *extra_env);
 int fx_stop(void);
 /* Stops and starts the same server again on the same database. */
 int fx_restart(void);
-/* The running server (for raw requests through common/client.h). */
+/* The server this thread's requests go to (for raw requests through common/client.h). */
 struct test_server;
 const struct test_server *fx_server(void);
+/* Sends this thread's requests (fx_req, att_call and everything built on them) to s
+ * instead, e.g. one of several servers started by the caller; NULL: back to the
+ * fixture's own server. */
+void fx_use(const struct test_server *s);
 
 /* A request with an optional bearer token and optional raw body. */
 fx_resp fx_req(const char *method, const char *path, const char *token, const char *body);

@@ -9,6 +9,8 @@ int cli_load_config(void);
 
 int cli_serve(int argc, char **argv);    /* cli/serve.c */
 int cli_migrate(int argc, char **argv);  /* cli/migrate.c */
+/* attendly tls self-signed DIR [--host NAME_OR_IP]... [--force]     (cli/tls.c) */
+int cli_tls(int argc, char **argv);
 
 /* attendly faces [--detector ssd|tiny] [--tiles auto|off] [--chip dlib|faceapi]
  *                [--portrait] [--min-face-size N] [--models DIR] [--json] IMG...

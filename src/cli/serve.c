@@ -3,6 +3,7 @@
  * in-flight requests finish, close the database). */
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -12,6 +13,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/timeutil.h"
+#include "core/tls.h"
 #include "http/server.h"
 
 #define SHUTDOWN_GRACE_MS 10000
@@ -49,6 +51,26 @@ static void open_face_engine(void)
                   g_config.models_dir, err);
 }
 
+/* TLS_CERT_FILE / TLS_KEY_FILE are checked before the database and the models, so that a
+ * wrong file stops start-up at once (http_server_start reads them again for the daemon).
+ * An expired certificate is only logged: replacing it is the fix, and the server keeps
+ * answering clients that accept it. */
+static int check_tls_files(void)
+{
+    char err[1024];
+    tls_pem pem;
+    if (!g_config.tls_cert_file[0])
+        return 0;
+    if (tls_pem_load(g_config.tls_cert_file, g_config.tls_key_file, &pem, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: configuration error: %s\n", err);
+        return -1;
+    }
+    if (pem.not_after < time(NULL))
+        log_warn("tls certificate expired", "cert=\"%s\"", g_config.tls_cert_file);
+    tls_pem_free(&pem);
+    return 0;
+}
+
 /* Signals are blocked in every thread (the server's threads inherit the mask) and
  * collected synchronously by the main thread. */
 static int wait_for_signal(const sigset_t *set)
@@ -64,7 +86,7 @@ int cli_serve(int argc, char **argv)
     char err[512];
     int rc = 1;
     http_server *srv = NULL;
-    if (cli_load_config() < 0)
+    if (cli_load_config() < 0 || check_tls_files() < 0)
         return 2;
     if (config_load_secret(&g_config, err, sizeof err) < 0) {
         fprintf(stderr, "attendly: %s\n", err);
@@ -95,8 +117,8 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "attendly: %s\n", err);
         goto out;
     }
-    log_info("listening", "host=%s port=%d version=%s", g_config.host, http_server_port(srv),
-             ATTENDLY_VERSION);
+    log_info("listening", "host=%s port=%d tls=%d version=%s", g_config.host,
+             http_server_port(srv), g_config.tls_cert_file[0] != '\0', ATTENDLY_VERSION);
     int sig = wait_for_signal(&set);
     log_info("shutting down", "signal=%d", sig);
     rc = 0;

@@ -260,6 +260,21 @@ static int parse_network(loader *ld, config *cfg)
     return 0;
 }
 
+/* Both TLS variables or neither: one alone would silently serve plain HTTP. */
+static int parse_tls(loader *ld, config *cfg)
+{
+    if (get_str(ld, "TLS_CERT_FILE", cfg->tls_cert_file, sizeof cfg->tls_cert_file, "") < 0 ||
+        get_str(ld, "TLS_KEY_FILE", cfg->tls_key_file, sizeof cfg->tls_key_file, "") < 0)
+        return -1;
+    if (cfg->tls_cert_file[0] && !cfg->tls_key_file[0])
+        return fail(ld, "TLS_KEY_FILE: not set, but TLS_CERT_FILE is (set both for HTTPS, or "
+                        "neither)");
+    if (cfg->tls_key_file[0] && !cfg->tls_cert_file[0])
+        return fail(ld, "TLS_CERT_FILE: not set, but TLS_KEY_FILE is (set both for HTTPS, or "
+                        "neither)");
+    return 0;
+}
+
 static int valid_timezone(const char *tz)
 {
     if (!*tz || tz[0] == '/' || strstr(tz, ".."))
@@ -346,8 +361,9 @@ int config_load(config *cfg, const char *env_file, char *err, size_t errlen)
     memset(cfg, 0, sizeof *cfg);
     if (env_file && env_file_read(&ld, env_file) < 0)
         goto out;
-    if (parse_network(&ld, cfg) < 0 || parse_storage(&ld, cfg) < 0 || parse_auth(&ld, cfg) < 0 ||
-        parse_face(&ld, cfg) < 0 || get_bool(&ld, "ATTENDLY_DEBUG", &cfg->debug, 0) < 0 ||
+    if (parse_network(&ld, cfg) < 0 || parse_tls(&ld, cfg) < 0 || parse_storage(&ld, cfg) < 0 ||
+        parse_auth(&ld, cfg) < 0 || parse_face(&ld, cfg) < 0 ||
+        get_bool(&ld, "ATTENDLY_DEBUG", &cfg->debug, 0) < 0 ||
         get_str(&ld, "ATTENDLY_TIMEZONE", cfg->timezone, sizeof cfg->timezone, "UTC") < 0)
         goto out;
     if (!valid_timezone(cfg->timezone)) {

@@ -37,6 +37,8 @@ typedef struct config {
     long login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
     int trust_proxy;                /* TRUST_PROXY, 0 */
     char metrics_token[256];        /* METRICS_TOKEN, "" = unset */
+    char tls_cert_file[1024];       /* TLS_CERT_FILE, "" = unset (plain HTTP) */
+    char tls_key_file[1024];        /* TLS_KEY_FILE; set exactly when tls_cert_file is */
     /* Not in API.md: operational knobs. */
     int password_cost;              /* ATTENDLY_PASSWORD_COST: 0 = libsodium INTERACTIVE,
                                        1 = minimal (tests only; still Argon2id, m=19MiB,t=2) */

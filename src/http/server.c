@@ -23,12 +23,15 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/tls.h"
 #include "http/cors.h"
 #include "http/internal.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
 #define BODY_INITIAL_CAP (16 * 1024)
+/* With TLS on, browsers are told to use HTTPS only for this host for a year. */
+#define HSTS_VALUE "max-age=31536000"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -36,6 +39,7 @@ struct http_server {
     const http_app *app;
     int port;
     atomic_int in_flight;
+    tls_pem tls; /* cert and key given to the daemon; empty without TLS */
 };
 
 typedef struct exchange {
@@ -188,6 +192,8 @@ static enum MHD_Result queue_reply(http_server *s, exchange *ex)
     if (rep->content_type[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     MHD_add_response_header(resp, "X-Request-Id", ex->req.request_id);
+    if (s->tls.cert)
+        MHD_add_response_header(resp, "Strict-Transport-Security", HSTS_VALUE);
     cors_headers(s->cfg, req_header(&ex->req, "Origin"), resp);
     for (int i = 0; i < rep->n_headers; i++)
         MHD_add_response_header(resp, rep->header_names[i], rep->header_values[i]);
@@ -295,6 +301,19 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http", "detail=\"%s\"", buf);
 }
 
+/* HTTPS when cfg names a certificate: the files are checked (core/tls.h) and kept in
+ * s->tls for the daemon's lifetime. 0, or -1 with a reason. */
+static int tls_setup(http_server *s, const config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->tls_cert_file[0])
+        return 0;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen, "TLS_CERT_FILE is set but this libmicrohttpd has no TLS support");
+        return -1;
+    }
+    return tls_pem_load(cfg->tls_cert_file, cfg->tls_key_file, &s->tls, err, errlen);
+}
+
 http_server *http_server_start(const config *cfg, const http_app *app, char *err,
                                size_t errlen)
 {
@@ -315,16 +334,28 @@ http_server *http_server_start(const config *cfg, const http_app *app, char *err
     s->cfg = cfg;
     s->app = app;
     atomic_init(&s->in_flight, 0);
+    if (tls_setup(s, cfg, err, errlen) < 0) {
+        free(s);
+        return NULL;
+    }
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls.cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls.key},
+        {MHD_OPTION_END, 0, NULL}};
+    if (s->tls.cert)
+        flags |= MHD_USE_TLS;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_ARRAY, s->tls.cert ? tls_opts : &tls_opts[2],
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%d", cfg->host, cfg->port);
+        tls_pem_free(&s->tls);
         free(s);
         return NULL;
     }
@@ -350,5 +381,6 @@ void http_server_stop(http_server *s, int grace_ms)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    tls_pem_free(&s->tls);
     free(s);
 }

@@ -19,7 +19,9 @@ typedef struct http_app {
 } http_app;
 
 /* Binds cfg->host:cfg->port (port 0 = any free port) and serves `app`, which must
- * outlive the server. */
+ * outlive the server. With cfg->tls_cert_file set it speaks HTTPS only, with the
+ * certificate and key of cfg->tls_cert_file / tls_key_file (checked first: a bad file is
+ * refused with a reason in err), and every reply carries Strict-Transport-Security. */
 http_server *http_server_start(const config *cfg, const http_app *app, char *err,
                                size_t errlen);
 /* The bound port (useful with port 0). */

@@ -90,6 +90,8 @@ int http_call(const test_server *s, const char *method, const char *path, const 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &bbody);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &bhdr);
+    if (s->ca_file[0]) /* verification stays on: only the trusted certificate changes */
+        curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
     if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (o && o->chunked) {

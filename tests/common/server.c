@@ -17,8 +17,8 @@
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 20000
 
-/* The port of the "listening" line, 0 while it is not there yet. */
-static int listening_port(const char *log_path)
+/* The port of the "listening" line, 0 while it is not there yet; *tls = its tls=1. */
+static int listening_port(const char *log_path, int *tls)
 {
     FILE *f = fopen(log_path, "r");
     if (!f)
@@ -27,8 +27,10 @@ static int listening_port(const char *log_path)
     int port = 0;
     while (!port && fgets(line, sizeof line, f)) {
         const char *p;
-        if (strstr(line, "msg=\"listening\"") && (p = strstr(line, " port=")))
+        if (strstr(line, "msg=\"listening\"") && (p = strstr(line, " port="))) {
             port = atoi(p + 6);
+            *tls = strstr(line, " tls=1") != NULL;
+        }
     }
     fclose(f);
     return port;
@@ -98,9 +100,11 @@ int test_server_spawn(test_server *s, const char *db_url, const char *const *ext
 int test_server_wait(test_server *s, char *err, size_t errlen)
 {
     for (int waited = 0; waited < START_TIMEOUT_MS; waited += 20) {
-        s->port = listening_port(s->log_path);
+        int tls = 0;
+        s->port = listening_port(s->log_path, &tls);
         if (s->port > 0) {
-            snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
+            snprintf(s->base_url, sizeof s->base_url, "%s://127.0.0.1:%d", tls ? "https" : "http",
+                     s->port);
             return 0;
         }
         int status;

@@ -12,7 +12,9 @@ typedef struct test_server {
     int port;
     char dir[512];        /* temporary data directory */
     char log_path[600];
-    char base_url[64];    /* http://127.0.0.1:<port> */
+    char base_url[64];    /* http://127.0.0.1:<port>, https:// when the server logs tls=1 */
+    char ca_file[600];    /* https: the PEM certificate(s) requests trust; set by the caller
+                             after start ("" = the system's CAs) */
 } test_server;
 
 /* db_url: NULL for SQLite in the data dir. extra_env: NULL-terminated "KEY=VALUE" list

@@ -20,7 +20,8 @@ static const char *const VARS[] = {
     "FACE_MAX_IMAGES_PER_STUDENT", "FACE_IMAGE_STORE", "RECOGNITION_WORKERS",
     "RECOGNITION_QUEUE_TIMEOUT_MS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP",
     "LOGIN_WINDOW_SECONDS", "TRUST_PROXY", "METRICS_TOKEN", "ATTENDLY_PASSWORD_COST",
-    "ATTENDLY_MAX_CONNECTIONS", "ATTENDLY_CONNECTION_TIMEOUT", "ATTENDLY_DB_POOL"};
+    "ATTENDLY_MAX_CONNECTIONS", "ATTENDLY_CONNECTION_TIMEOUT", "ATTENDLY_DB_POOL",
+    "TLS_CERT_FILE", "TLS_KEY_FILE"};
 
 static char g_dir[256];
 
@@ -181,6 +182,28 @@ static void test_bad_values(void **st)
     expect_bad("ATTENDLY_DB_POOL", "0");
 }
 
+/* Both TLS variables or neither; one alone names the missing one. The files themselves
+ * are checked at start-up (core/tls.c, tests/http/test_tls.c). */
+static void test_tls_pair(void **st)
+{
+    config c;
+    char err[256] = "";
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
+    assert_string_equal(c.tls_cert_file, "");
+    assert_string_equal(c.tls_key_file, "");
+    setenv("TLS_CERT_FILE", "/etc/attendly/tls/cert.pem", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), -1);
+    assert_int_equal(strncmp(err, "TLS_KEY_FILE: not set", 21), 0);
+    setenv("TLS_KEY_FILE", "/etc/attendly/tls/key.pem", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
+    assert_string_equal(c.tls_cert_file, "/etc/attendly/tls/cert.pem");
+    assert_string_equal(c.tls_key_file, "/etc/attendly/tls/key.pem");
+    unsetenv("TLS_CERT_FILE");
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), -1);
+    assert_int_equal(strncmp(err, "TLS_CERT_FILE: not set", 22), 0);
+    unsetenv("TLS_KEY_FILE");
+}
+
 static void test_secret_rules(void **st)
 {
     config c;
@@ -237,6 +260,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_values_and_derived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_file_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generated_secret, setup, teardown),
     };

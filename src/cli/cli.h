@@ -9,6 +9,8 @@ int cli_load_config(void);
 
 int cli_serve(int argc, char **argv);    /* cli/serve.c */
 int cli_migrate(int argc, char **argv);  /* cli/migrate.c */
+int cli_backup(int argc, char **argv);   /* cli/backup.c: attendly backup FILE */
+int cli_restore(int argc, char **argv);  /* cli/restore.c: attendly restore FILE [--force] */
 
 /* attendly faces [--detector ssd|tiny] [--tiles auto|off] [--chip dlib|faceapi]
  *                [--portrait] [--min-face-size N] [--models DIR] [--json] IMG...

@@ -70,55 +70,53 @@ static int is_kind(const char *path, mode_t kind)
     return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind;
 }
 
-/* faces/<uid>/<image> files of one user directory; anything else is left out, said once. */
-static int scan_user_dir(backup_job *j, const char *uid)
+/* Calls take(j, path) for every entry of dir but . and ..; stops at the first failure. */
+static int scan_dir(backup_job *j, const char *dir,
+                    int (*take)(backup_job *j, const char *path, const char *name))
 {
-    char dir[PATH_MAX_LEN], path[PATH_MAX_LEN * 2], name[300];
-    snprintf(dir, sizeof dir, "%s/%s/%s", g_config.data_dir, CLI_ARCHIVE_FACES, uid);
+    char path[PATH_MAX_LEN * 2];
     DIR *d = opendir(dir);
     if (!d)
         return errno == ENOENT ? 0 : -1;
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        snprintf(name, sizeof name, "%s/%.20s/%.128s", CLI_ARCHIVE_FACES, uid, e->d_name);
-        if (!cli_archive_image_name_ok(e->d_name) || !is_kind(path, S_IFREG)) {
-            fprintf(stderr, "attendly: skipping %s: not a stored image\n", path);
-            continue;
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            rc = take(j, path, e->d_name);
         }
-        if (j->images.n >= CLI_ARCHIVE_MAX_ENTRIES)
-            rc = -1;
-        else
-            rc = list_add(&j->images, name);
     }
     closedir(d);
     return rc;
 }
 
+/* faces/<uid>/<image>; anything else is left out, and said so. */
+static int take_image(backup_job *j, const char *path, const char *name)
+{
+    if (!cli_archive_image_name_ok(name) || !is_kind(path, S_IFREG)) {
+        fprintf(stderr, "attendly: skipping %s: not a stored image\n", path);
+        return 0;
+    }
+    if (j->images.n >= CLI_ARCHIVE_MAX_ENTRIES)
+        return -1;
+    /* The archive name is the path below the data directory. */
+    return list_add(&j->images, path + strlen(g_config.data_dir) + 1);
+}
+
+static int take_user_dir(backup_job *j, const char *path, const char *name)
+{
+    if (!cli_archive_user_dir_ok(name) || !is_kind(path, S_IFDIR)) {
+        fprintf(stderr, "attendly: skipping %s: not a stored-image folder\n", path);
+        return 0;
+    }
+    return scan_dir(j, path, take_image);
+}
+
 static int scan_images(backup_job *j)
 {
-    char dir[PATH_MAX_LEN], path[PATH_MAX_LEN * 2];
+    char dir[PATH_MAX_LEN];
     snprintf(dir, sizeof dir, "%s/%s", g_config.data_dir, CLI_ARCHIVE_FACES);
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -1;
-    struct dirent *e;
-    int rc = 0;
-    while (rc == 0 && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!cli_archive_user_dir_ok(e->d_name) || !is_kind(path, S_IFDIR)) {
-            fprintf(stderr, "attendly: skipping %s: not a stored-image folder\n", path);
-            continue;
-        }
-        rc = scan_user_dir(j, e->d_name);
-    }
-    closedir(d);
-    return rc;
+    return scan_dir(j, dir, take_user_dir);
 }
 
 static int write_header(struct archive *a, const char *name, mode_t type, int64_t size)
@@ -325,29 +323,17 @@ static int run_backup(backup_job *j, const char *db_path)
 
 int cli_backup(int argc, char **argv)
 {
-    char err[512];
     const char *db_path = NULL;
     if (argc != 2 || argv[1][0] == '-') {
         fprintf(stderr, "usage: attendly backup FILE   (FILE.gz: gzip-compressed)\n");
         return 2;
     }
-    /* The archive holds the token secret and personal data: nothing readable by others. */
-    umask(077);
-    if (cli_load_config() < 0)
-        return 2;
-    int kind = db_url_kind(g_config.database_url, &db_path, err, sizeof err);
-    if (kind < 0) {
-        fprintf(stderr, "attendly: DATABASE_URL: %s\n", err);
-        return 2;
-    }
-    if (kind == DB_POSTGRES) {
-        fprintf(stderr, "attendly: backup works on SQLite only; for PostgreSQL use pg_dump:\n"
-                        "  pg_dump -Fc -d \"$DATABASE_URL\" -f attendly.dump\n"
-                        "(see docs/operations.md, Backups)\n");
-        return 2;
-    }
+    int rc = cli_sqlite_target("backup", "pg_dump -Fc -d \"$DATABASE_URL\" -f attendly.dump",
+                               &db_path);
+    if (rc != 0)
+        return rc;
     backup_job j = {.file = argv[1]};
-    int rc = run_backup(&j, db_path);
+    rc = run_backup(&j, db_path);
     if (j.dbcopy[0])
         unlink(j.dbcopy);
     list_free(&j.images);

@@ -7,6 +7,11 @@
  * returns -1. */
 int cli_load_config(void);
 
+/* For backup and restore (`what`): umask 077, configuration, and the SQLite file of
+ * DATABASE_URL into *db_path. On PostgreSQL prints a refusal naming the tool to use
+ * (pg_hint, the command of docs/operations.md). 0, or the exit status to return. */
+int cli_sqlite_target(const char *what, const char *pg_hint, const char **db_path);
+
 int cli_serve(int argc, char **argv);    /* cli/serve.c */
 int cli_migrate(int argc, char **argv);  /* cli/migrate.c */
 int cli_backup(int argc, char **argv);   /* cli/backup.c: attendly backup FILE */

@@ -222,20 +222,10 @@ int cli_restore(int argc, char **argv)
         fprintf(stderr, "usage: attendly restore FILE [--force]\n");
         return 2;
     }
-    umask(077);
-    if (cli_load_config() < 0)
-        return 2;
-    int kind = db_url_kind(g_config.database_url, &db_path, err, sizeof err);
-    if (kind < 0) {
-        fprintf(stderr, "attendly: DATABASE_URL: %s\n", err);
-        return 2;
-    }
-    if (kind == DB_POSTGRES) {
-        fprintf(stderr, "attendly: restore works on SQLite only; for PostgreSQL use pg_restore:\n"
-                        "  pg_restore --clean --if-exists -d \"$DATABASE_URL\" attendly.dump\n"
-                        "(see docs/operations.md, Backups)\n");
-        return 2;
-    }
+    int rc = cli_sqlite_target("restore", "pg_restore --clean --if-exists -d \"$DATABASE_URL\" "
+                               "attendly.dump", &db_path);
+    if (rc != 0)
+        return rc;
     if (access(file, R_OK) != 0) {
         fprintf(stderr, "attendly: cannot read %s: %s\n", file, strerror(errno));
         return 1;
@@ -261,7 +251,7 @@ int cli_restore(int argc, char **argv)
         return 1;
     }
     restore_job j = {.file = file, .db_path = db_path, .force = force};
-    int rc = restore(&j);
+    rc = restore(&j);
     restore_cleanup(&j);
     close(lock);
     if (rc < 0) {

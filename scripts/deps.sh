@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libgnutls28-dev libjansson-dev libjwt-dev libsodium-dev
-  libsqlite3-dev libpq-dev postgresql
+  libsqlite3-dev libpq-dev postgresql libarchive-dev
   libturbojpeg0-dev libjpeg-dev libspng-dev libwebp-dev libexif-dev
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
   ca-certificates wrk nginx

@@ -20,6 +20,8 @@ static const struct command {
     {"serve", cli_serve, "run the HTTP API server (configuration from the environment / .env)"},
     {"migrate", cli_migrate, "apply pending database migrations and print how many"},
     {"tls", cli_tls, "write a key and a self-signed certificate (attendly tls --help)"},
+    {"backup", cli_backup, "FILE: archive the SQLite database, secret and images"},
+    {"restore", cli_restore, "FILE [--force]: put a backup back (server stopped)"},
     {"faces", cli_faces_main, "detect and describe the faces of images (attendly faces --help)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},

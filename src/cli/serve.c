@@ -15,6 +15,7 @@
 #include "core/timeutil.h"
 #include "core/tls.h"
 #include "http/server.h"
+#include "store/backup.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 
@@ -26,7 +27,8 @@ static int open_database(char *err, size_t errlen)
     if (!g_app.db)
         return -1;
     int n = db_migrate(g_app.db, err, errlen);
-    if (n < 0)
+    /* After the migrations: they create the file (and its directory) on first start. */
+    if (n < 0 || store_sqlite_hold_server_lock(g_config.database_url, err, errlen) < 0)
         return -1;
     log_info("database ready", "kind=%s migrations_applied=%d",
              db_kind_of(g_app.db) == DB_POSTGRES ? "postgresql" : "sqlite", n);

@@ -85,6 +85,18 @@ static int parse_url(const char *url, const struct db_driver **drv, const char *
     return -1;
 }
 
+int db_url_kind(const char *url, const char **target, char *err, size_t errlen)
+{
+    const struct db_driver *drv = NULL;
+    if (!url || !*url) {
+        snprintf(err, errlen, "database URL is empty");
+        return -1;
+    }
+    if (parse_url(url, &drv, target, err, errlen) != 0)
+        return -1;
+    return (int)drv->kind;
+}
+
 db *db_open(const char *url, int pool_size, char *err, size_t errlen)
 {
     const struct db_driver *drv = NULL;

@@ -27,6 +27,10 @@ enum db_rc {
 /* Opens `url` (sqlite:///path or postgresql://...). pool_size connections are opened
  * lazily. Returns NULL and a reason in err on failure (unknown scheme included). */
 db *db_open(const char *url, int pool_size, char *err, size_t errlen);
+/* The kind of database `url` names, without opening it: DB_SQLITE (then *target is the
+ * file path, pointing into url) or DB_POSTGRES (*target is url); -1 with a reason. */
+int db_url_kind(const char *url, const char **target, char *err, size_t errlen);
+
 void db_close(db *d);   /* every connection must have been released */
 enum db_kind db_kind_of(const db *d);
 

@@ -4,7 +4,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps models build run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
+.PHONY: all deps models npm build run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
 
 all: build
 
@@ -14,10 +14,14 @@ deps:
 models: deps
 	@bash scripts/models.sh
 
+# Node tooling of tools/apidocs: the OpenAPI checks and the Redoc bundle of /api/docs
+npm: deps
+	@bash scripts/npm.sh
+
 $(BUILD)/Makefile: CMakeLists.txt | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 
-build: deps models $(BUILD)/Makefile
+build: deps models npm $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -32,7 +36,7 @@ test: build
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fast
 
-test-asan: deps models
+test-asan: deps models npm
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DATTENDLY_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure -j $(JOBS) -L asan
@@ -50,7 +54,7 @@ bench-multinode: build
 	cd $(BUILD) && ATTENDLY_BIN=$(CURDIR)/$(BUILD)/attendly ATTENDLY_MODELS_DIR=$(CURDIR)/models \
 	  ATTENDLY_SHARED_DIR=$(CURDIR)/../shared ./bench/attendly-bench-multinode
 
-fuzz: deps models
+fuzz: deps models npm
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENDLY_FUZZ=ON
 	JOBS=$(JOBS) bash tests/fuzz/run.sh build-fuzz
 

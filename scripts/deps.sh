@@ -11,7 +11,8 @@ PACKAGES=(
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
   ca-certificates wrk nginx
 )
-# Node.js and npm fetch the model package. They are judged by command, not by package,
+# Node.js and npm fetch the model package and the tooling of tools/apidocs (OpenAPI checks,
+# the Redoc bundle of /api/docs). They are judged by command, not by package,
 # because a machine may carry another distribution's nodejs (which bundles npm and
 # conflicts with Debian's npm package).
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

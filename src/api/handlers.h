@@ -54,9 +54,11 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
-/* api/ops/health.c — operations (API.md §8) */
+/* api/ops/health.c, api/ops/docs.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);
 void api_openapi(api_ctx *ctx);
+void api_docs_page(api_ctx *ctx);   /* api/ops/docs.c: the Redoc page and its bundle */
+void api_docs_redoc(api_ctx *ctx);
 
 #endif

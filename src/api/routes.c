@@ -56,10 +56,12 @@ const api_route api_routes[] = {
     {{"GET", "/api/attendance/class/{class_id}/report"}, api_attendance_class_report,
      AUTH_ACCESS, 0},
 
-    /* §8 Operations (api/ops/health.c) */
+    /* §8 Operations (api/ops/health.c, api/ops/docs.c) */
     {{"GET", "/health"}, api_health, AUTH_NONE, 0},
     {{"GET", "/metrics"}, api_metrics, AUTH_METRICS, 0},
     {{"GET", "/api/openapi.json"}, api_openapi, AUTH_NONE, 0},
+    {{"GET", "/api/docs"}, api_docs_page, AUTH_NONE, 0},
+    {{"GET", "/api/docs/redoc.standalone.js"}, api_docs_redoc, AUTH_NONE, 0},
 
     {{NULL, NULL}, NULL, AUTH_NONE, 0},
 };

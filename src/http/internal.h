@@ -28,6 +28,7 @@ struct http_request {
 struct http_reply {
     int status;
     char *body;                    /* malloc'd */
+    const void *static_body;       /* or data that outlives the server (reply_static) */
     size_t len;
     char content_type[96];
     int n_headers;

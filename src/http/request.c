@@ -26,6 +26,33 @@ const char *req_header(const http_request *r, const char *name)
     return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
+/* Accept-Encoding (RFC 9110 §12.5.3): a comma-separated list of codings, each with an
+ * optional ";q=" weight; q=0 refuses. An explicit entry wins over "*". */
+int req_accepts_encoding(const http_request *r, const char *coding)
+{
+    const char *h = req_header(r, "Accept-Encoding");
+    int star = 0;
+    size_t clen = strlen(coding);
+    while (h && *h) {
+        h += strspn(h, " \t,");
+        size_t n = strcspn(h, ";, \t");
+        const char *end = h + strcspn(h, ",");
+        const char *q = memchr(h, ';', (size_t)(end - h));
+        double weight = 1.0;
+        for (; q && q < end; q = memchr(q + 1, ';', (size_t)(end - q - 1))) {
+            const char *p = q + 1 + strspn(q + 1, " \t");
+            if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+                weight = strtod(p + 2, NULL);
+        }
+        if (n == clen && strncasecmp(h, coding, n) == 0)
+            return weight > 0;
+        if (n == 1 && h[0] == '*')
+            star = weight > 0;
+        h = end;
+    }
+    return star;
+}
+
 const char *req_query(const http_request *r, const char *name)
 {
     const char *v = NULL;
@@ -76,6 +103,7 @@ static void reply_set(http_reply *rep, int status, const char *ctype, char *body
     free(rep->body);
     rep->status = status;
     rep->body = body;
+    rep->static_body = NULL;
     rep->len = len;
     snprintf(rep->content_type, sizeof rep->content_type, "%s", ctype ? ctype : "");
 }
@@ -111,6 +139,13 @@ void reply_internal_error(http_reply *rep, const http_request *r, const char *de
 void reply_bytes(http_reply *rep, int status, const char *content_type, void *data, size_t len)
 {
     reply_set(rep, status, content_type, data, len);
+}
+
+void reply_static(http_reply *rep, int status, const char *content_type, const void *data,
+                  size_t len)
+{
+    reply_set(rep, status, content_type, NULL, len);
+    rep->static_body = data;
 }
 
 void reply_header(http_reply *rep, const char *name, const char *value)
@@ -160,6 +195,7 @@ void http_reply_free(http_reply *rep)
         free(rep->header_values[i]);
     }
     rep->body = NULL;
+    rep->static_body = NULL;
     rep->n_headers = 0;
 }
 

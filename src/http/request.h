@@ -14,6 +14,8 @@ const char *req_route(const http_request *r);       /* matched template, e.g. /a
 const char *req_request_id(const http_request *r);
 const char *req_client_addr(const http_request *r); /* TCP peer, or X-Forwarded-For[0] with TRUST_PROXY */
 const char *req_header(const http_request *r, const char *name);  /* case-insensitive; NULL if absent */
+/* 1 when the client's Accept-Encoding allows `coding` (e.g. "gzip") with a weight above 0. */
+int req_accepts_encoding(const http_request *r, const char *coding);
 /* Query parameter value; NULL when absent ("" when present but empty). */
 const char *req_query(const http_request *r, const char *name);
 /* The n-th {id} path parameter (0-based), already checked to be 1..18 digits. */
@@ -32,6 +34,10 @@ void reply_error(http_reply *rep, int status, const char *message);  /* {"error"
  * ATTENDLY_DEBUG=1 and logged at error level otherwise (never sent). */
 void reply_internal_error(http_reply *rep, const http_request *r, const char *details);
 void reply_bytes(http_reply *rep, int status, const char *content_type, void *data, size_t len); /* steals malloc'd data */
+/* Like reply_bytes for data that lives as long as the process (embedded files): sent
+ * without a copy. */
+void reply_static(http_reply *rep, int status, const char *content_type, const void *data,
+                  size_t len);
 void reply_header(http_reply *rep, const char *name, const char *value); /* extra header, copied */
 int reply_status(const http_reply *rep);
 

@@ -185,8 +185,10 @@ static enum MHD_Result queue_reply(http_server *s, exchange *ex)
 {
     http_reply *rep = &ex->rep;
     struct MHD_Response *resp =
-        rep->len ? MHD_create_response_from_buffer(rep->len, rep->body, MHD_RESPMEM_MUST_COPY)
-                 : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        rep->static_body ? MHD_create_response_from_buffer(rep->len, (void *)rep->static_body,
+                                                           MHD_RESPMEM_PERSISTENT)
+        : rep->len ? MHD_create_response_from_buffer(rep->len, rep->body, MHD_RESPMEM_MUST_COPY)
+                   : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
     if (rep->content_type[0])

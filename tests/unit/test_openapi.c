@@ -45,6 +45,8 @@ static const char *const API_MD_ROUTES[][2] = {
     {"GET", "/api/attendance/class/{class_id}/report"},
     /* §8 operations */
     {"GET", "/health"}, {"GET", "/metrics"}, {"GET", "/api/openapi.json"},
+    /* §8.4 the interactive reference: its page and the Redoc bundle the page loads */
+    {"GET", "/api/docs"}, {"GET", "/api/docs/redoc.standalone.js"},
 };
 #define N_API_MD (sizeof API_MD_ROUTES / sizeof API_MD_ROUTES[0])
 

@@ -1,6 +1,4 @@
 /* Operations endpoints (API.md §8): health, Prometheus metrics, the OpenAPI document. */
-#include <stdlib.h>
-#include <string.h>
 
 #include "api/app.h"
 #include "api/handlers.h"
@@ -48,11 +46,10 @@ void api_metrics(api_ctx *ctx)
 void api_openapi(api_ctx *ctx)
 {
     const struct embedded_file *f = &embedded_openapi[0];
-    char *copy = f->name ? malloc(f->len) : NULL;
-    if (!copy) {
+    if (!f->name) {
         reply_internal_error(ctx->rep, ctx->req, "OpenAPI document unavailable");
         return;
     }
-    memcpy(copy, f->data, f->len);
-    reply_bytes(ctx->rep, 200, "application/json", copy, f->len);
+    reply_static(ctx->rep, 200, "application/json", f->data, f->len);
+    reply_header(ctx->rep, "X-Content-Type-Options", "nosniff");
 }

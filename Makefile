@@ -3,8 +3,10 @@ JOBS    ?= $(shell nproc)
 BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps models build run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
+.PHONY: all deps models build install run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
 
 all: build
 
@@ -19,6 +21,13 @@ $(BUILD)/Makefile: CMakeLists.txt | deps
 
 build: deps models $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, models, systemd unit and example configuration under $(PREFIX) (and
+# $(DESTDIR)). The unit names absolute paths, hence the reconfigure for PREFIX (quick: the
+# prefix is not compiled in, nothing is rebuilt).
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 run: build
 	./$(BUILD)/attendly serve

@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps models build install run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
+.PHONY: all deps models build install package run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
 
 all: build
 
@@ -28,6 +28,10 @@ build: deps models $(BUILD)/Makefile
 install: build
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# $(BUILD)/attendly_<version>_<arch>.deb, installed under /usr.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 run: build
 	./$(BUILD)/attendly serve

@@ -10,7 +10,7 @@ PACKAGES=(
   libturbojpeg0-dev libjpeg-dev libspng-dev libwebp-dev libexif-dev
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
   ca-certificates wrk nginx
-  dpkg-dev
+  dpkg-dev curl
 )
 # Node.js and npm fetch the model package. They are judged by command, not by package,
 # because a machine may carry another distribution's nodejs (which bundles npm and

@@ -14,10 +14,12 @@ set(CPACK_PACKAGE_NAME attendly)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "Attendly maintainers <attendly@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "attendance server with in-process face recognition")
+# Continuation lines under 80 columns (Debian policy 5.6.13).
 set(CPACK_PACKAGE_DESCRIPTION
-  "Attendly is an attendance backend for schools: teachers create classes, students enrol
-their face, and a class photo records attendance. One HTTP API server on SQLite or
-PostgreSQL, with the face model weights and a hardened systemd unit.")
+  "Attendly is an attendance backend for schools: teachers create classes,
+students enrol their face, and a class photo records attendance. One HTTP
+API server on SQLite or PostgreSQL, with the face model weights and a
+hardened systemd unit.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${ATTENDLY_PACKAGE_PREFIX})
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR})
 set(CPACK_STRIP_FILES ON)

@@ -3,8 +3,10 @@ JOBS    ?= $(shell nproc)
 BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps models npm build run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
+.PHONY: all deps models npm build install package run test test-fast test-asan bench bench-api bench-face bench-multinode fuzz clean
 
 all: build
 
@@ -23,6 +25,17 @@ $(BUILD)/Makefile: CMakeLists.txt | deps
 
 build: deps models npm $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, models, systemd unit and example configuration under $(PREFIX) (and
+# $(DESTDIR)). The unit names absolute paths, hence the reconfigure for PREFIX (quick: the
+# prefix is not compiled in, nothing is rebuilt).
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# $(BUILD)/attendly_<version>_<arch>.deb, installed under /usr.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 run: build
 	./$(BUILD)/attendly serve

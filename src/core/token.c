@@ -27,14 +27,14 @@ static const char *type_name(enum token_type t)
     return t == TOKEN_REFRESH ? "refresh" : "access";
 }
 
-static int make_jti(char out[64])
+static int make_jti(char out[TOKEN_JTI_SIZE])
 {
     unsigned char raw[JTI_RANDOM_BYTES];
     randombytes_buf(raw, sizeof raw);
     char *s = base64_encode(raw, sizeof raw, 1);
     if (!s)
         return -1;
-    snprintf(out, 64, "%s", s);
+    snprintf(out, TOKEN_JTI_SIZE, "%s", s);
     free(s);
     return 0;
 }
@@ -140,6 +140,18 @@ static int claim_str(json_t *claims, const char *key, const char **out)
     return 0;
 }
 
+/* A jti of 1-255 code points without U+0000 (jansson has already checked the UTF-8). */
+static int jti_ok(json_t *v)
+{
+    const char *s = json_string_value(v);
+    size_t bytes = json_string_length(v), chars = 0;
+    if (strlen(s) != bytes || bytes >= TOKEN_JTI_SIZE)
+        return 0;
+    for (size_t i = 0; i < bytes; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars >= 1 && chars <= TOKEN_JTI_MAX_CHARS;
+}
+
 /* Shapes of the claims (API.md §1.6), then type, nbf and exp. */
 static int check_claims(json_t *j, enum token_type expected, time_t now, token_claims *c)
 {
@@ -148,7 +160,7 @@ static int check_claims(json_t *j, enum token_type expected, time_t now, token_c
         claim_str(j, "jti", &jti) < 0)
         return TOKEN_INVALID;
     size_t sl = strlen(sub);
-    if (sl > 18 || strspn(sub, "0123456789") != sl || strlen(jti) >= sizeof c->jti)
+    if (sl > 18 || strspn(sub, "0123456789") != sl || !jti_ok(json_object_get(j, "jti")))
         return TOKEN_INVALID;
     c->user_id = strtoll(sub, NULL, 10);
     if (claim_int(j, "exp", 1, &c->exp) < 0 || claim_int(j, "ver", 1, &c->ver) < 0 ||

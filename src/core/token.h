@@ -14,12 +14,16 @@ enum token_rc {
     TOKEN_ERROR = -3      /* internal failure (allocation, randomness) */
 };
 
+/* A jti is 1-255 characters (code points) of UTF-8, at most 4 bytes each, plus the NUL. */
+#define TOKEN_JTI_MAX_CHARS 255
+#define TOKEN_JTI_SIZE (TOKEN_JTI_MAX_CHARS * 4 + 1)
+
 typedef struct token_claims {
     long long user_id;        /* sub */
     char role[16];            /* informational */
     enum token_type type;
     long long iat, nbf, exp;
-    char jti[64];             /* >= 128 random bits, URL-safe text */
+    char jti[TOKEN_JTI_SIZE]; /* ours: >= 128 random bits, URL-safe; any 1-255 chars accepted */
     long long ver;            /* user's token version */
 } token_claims;
 

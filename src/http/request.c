@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/config.h"
+#include "core/jsonload.h"
 #include "core/log.h"
 
 /* Numbers are written with 15 significant digits so that a value rounded to 2 or 4
@@ -56,8 +57,9 @@ json_t *req_json_body(http_request *r, http_reply *rep)
         return r->json;
     }
     /* JSON_ALLOW_NUL: a string holding U+0000 is valid JSON; the field validators answer
-     * "<field> contains invalid characters" for it. jansson checks UTF-8 itself. */
-    json_t *j = json_loadb(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+     * "<field> contains invalid characters" for it. jansson checks UTF-8 itself. A number
+     * out of range is left to the field validators too (core/jsonload.h). */
+    json_t *j = jsonload_tolerant(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (!j) {
         reply_error(rep, 400, "Invalid JSON body");
         return NULL;

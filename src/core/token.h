@@ -33,7 +33,9 @@ int token_issue(const unsigned char *secret, size_t secret_len, long long user_i
                 const char *role, enum token_type type, long long ver, time_t now,
                 long lifetime, char **out, token_claims *claims_out);
 
-/* Verifies signature, alg, type == expected, exp/nbf (30 s leeway) and the claims' shapes. */
+/* Verifies signature, alg, type == expected, exp/nbf (30 s leeway) and the claims' shapes.
+ * The last token a thread found correctly signed is remembered: presented again under the
+ * same secret and type, only its times are checked anew. */
 int token_verify(const unsigned char *secret, size_t secret_len, const char *token,
                  enum token_type expected, time_t now, token_claims *claims);
 

@@ -286,6 +286,35 @@ static void test_jti_lengths(void **st)
     free(tok);
 }
 
+/* A token verified before (the per-thread cache) is still checked for its times, its type
+ * and the secret; and a different token is checked in full. */
+static void test_repeat_verify(void **st)
+{
+    static const unsigned char other[] = "another-secret-key-another-secret-key";
+    char *tok = issue(7, TOKEN_ACCESS, 100, NOW);
+    token_claims c;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+        assert_int_equal(c.user_id, 7);
+    }
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 100, &c), TOKEN_EXPIRED);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW - 31, &c), TOKEN_INVALID);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_REFRESH, NOW + 10, &c), TOKEN_INVALID);
+    assert_int_equal(token_verify(other, sizeof other - 1, tok, TOKEN_ACCESS, NOW + 10, &c),
+                     TOKEN_INVALID);
+    assert_int_equal(token_verify(KEY, KEYLEN - 1, tok, TOKEN_ACCESS, NOW + 10, &c),
+                     TOKEN_INVALID);
+    /* right after a success, a tampered copy of the same token is refused */
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+    size_t n = strlen(tok);
+    tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_INVALID);
+    tok[n - 1] = '\0'; /* a prefix of a remembered token */
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_INVALID);
+    free(tok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_shapes),            cmocka_unit_test(test_alg_none_and_hs384),
         cmocka_unit_test(test_times),             cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_claims),            cmocka_unit_test(test_jti_lengths),
+        cmocka_unit_test(test_repeat_verify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

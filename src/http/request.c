@@ -3,6 +3,7 @@
 
 #include <microhttpd.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,15 @@ void http_request_id(const char *sent, char out[65])
         memcpy(out, sent, strlen(sent) + 1);
         return;
     }
-    unsigned char raw[12];
-    randombytes_buf(raw, sizeof raw);
+    /* 8 random bytes per thread and a 4-byte counter: unique without a getrandom(2) call
+     * per request (a connection's thread serves all of its requests). A wrapped counter
+     * draws a new prefix. */
+    static _Thread_local unsigned char raw[12];
+    static _Thread_local uint32_t seq;
+    if (seq == 0)
+        randombytes_buf(raw, 8);
+    seq++;
+    for (int i = 0; i < 4; i++)
+        raw[8 + i] = (unsigned char)(seq >> (24 - 8 * i));
     sodium_bin2hex(out, 65, raw, sizeof raw);
 }

@@ -32,6 +32,7 @@ typedef struct api_ctx {
     /* Database connection taken from the pool on first use (api_db), returned after
      * the handler by the HTTP layer. */
     struct db_conn *db;
+    int read_only;                /* GET: api_db opens a read scope (store/db.h) */
 } api_ctx;
 
 typedef void (*api_handler)(api_ctx *ctx);

@@ -77,30 +77,35 @@ static void test_mark_attendance(void **state)
     assert_int_equal(rows("attendance_records"), before);
 }
 
+/* The face routes check their fields before any image work (API.md §5.6, §6.12, §7.7).
+ * Each body template takes the class id, then the number under test. */
 static void test_face_routes(void **state)
 {
+    static const struct { const char *path, *body, *msg; } cases[] = {
+        {"/api/attendance/recognize-faces", "{\"images\": [\"aGVsbG8=\"], \"x\": %lld, \"class_id\": %%s}",
+         "class_id must be an integer"},
+        {"/api/attendance/recognize-faces",
+         "{\"class_id\": %lld, \"images\": [\"aGVsbG8=\"], \"session_id\": %%s}",
+         "session_id must be an integer"},
+        {"/api/attendance/recognize-faces",
+         "{\"class_id\": %lld, \"images\": [\"aGVsbG8=\"], \"tolerance\": %%s}",
+         "Tolerance must be greater than 0 and at most 1"},
+        {"/api/face-data/recognize-from-photo", "{\"image\": \"aGVsbG8=\", \"x\": %lld, \"class_id\": %%s}",
+         "class_id must be an integer"},
+        {"/api/face-data/recognize-from-photo",
+         "{\"image\": \"aGVsbG8=\", \"class_id\": %lld, \"recognition_threshold\": %%s}",
+         "Recognition threshold must be between 0.4 and 0.9"},
+        {"/api/face-data/recognize-from-photo",
+         "{\"image\": \"aGVsbG8=\", \"class_id\": %lld, \"max_faces\": %%s}",
+         "max_faces must be a positive integer"},
+    };
     world w;
     char fmt[256];
     make_world(&w, 1);
-    const char *rf = "/api/attendance/recognize-faces";
-    each_huge(&w.teacher, rf, "{\"class_id\": %s, \"images\": [\"aGVsbG8=\"]}",
-              "class_id must be an integer");
-    snprintf(fmt, sizeof fmt, "{\"class_id\": %lld, \"images\": [\"aGVsbG8=\"], "
-                              "\"session_id\": %%s}", w.cls.id);
-    each_huge(&w.teacher, rf, fmt, "session_id must be an integer");
-    snprintf(fmt, sizeof fmt, "{\"class_id\": %lld, \"images\": [\"aGVsbG8=\"], "
-                              "\"tolerance\": %%s}", w.cls.id);
-    each_huge(&w.teacher, rf, fmt, "Tolerance must be greater than 0 and at most 1");
-
-    const char *photo = "/api/face-data/recognize-from-photo";
-    each_huge(&w.teacher, photo, "{\"image\": \"aGVsbG8=\", \"class_id\": %s}",
-              "class_id must be an integer");
-    snprintf(fmt, sizeof fmt, "{\"image\": \"aGVsbG8=\", \"class_id\": %lld, "
-                              "\"recognition_threshold\": %%s}", w.cls.id);
-    each_huge(&w.teacher, photo, fmt, "Recognition threshold must be between 0.4 and 0.9");
-    snprintf(fmt, sizeof fmt, "{\"image\": \"aGVsbG8=\", \"class_id\": %lld, "
-                              "\"max_faces\": %%s}", w.cls.id);
-    each_huge(&w.teacher, photo, fmt, "max_faces must be a positive integer");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(fmt, sizeof fmt, cases[i].body, w.cls.id);
+        each_huge(&w.teacher, cases[i].path, fmt, cases[i].msg);
+    }
     assert_int_equal(rows("attendance_records"), 0);
 }
 

@@ -5,6 +5,7 @@
  * steps 1-3 (size, routing, authentication) before calling a handler; role, body and
  * field checks are the handler's, in that order. */
 #include <stdint.h>
+#include "core/token.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -26,11 +27,12 @@ typedef struct api_ctx {
     /* Set by authentication for AUTH_ACCESS / AUTH_REFRESH routes. */
     long long user_id;
     enum user_role role;          /* current role from the database */
-    char token_jti[64];           /* the presented token's jti and exp (for logout) */
+    char token_jti[TOKEN_JTI_SIZE]; /* the presented token's jti and exp (for logout) */
     long long token_exp;
     /* Database connection taken from the pool on first use (api_db), returned after
      * the handler by the HTTP layer. */
     struct db_conn *db;
+    int read_only;                /* GET: api_db opens a read scope (store/db.h) */
 } api_ctx;
 
 typedef void (*api_handler)(api_ctx *ctx);

@@ -16,8 +16,16 @@ db_conn *api_db(api_ctx *ctx)
         return NULL;
     }
     ctx->db = db_acquire(g_app.db, APP_DB_ACQUIRE_TIMEOUT_MS);
-    if (!ctx->db)
+    if (!ctx->db) {
         reply_internal_error(ctx->rep, ctx->req, "database connection unavailable");
+        return NULL;
+    }
+    if (ctx->read_only && db_read_scope_begin(ctx->db) != DB_OK) {
+        reply_internal_error(ctx->rep, ctx->req, db_errmsg(ctx->db));
+        db_release(ctx->db);
+        ctx->db = NULL;
+        return NULL;
+    }
     return ctx->db;
 }
 

@@ -25,7 +25,10 @@ static int metrics_token_ok(const http_request *req)
 static void dispatch(const http_route *matched, http_request *req, http_reply *rep)
 {
     const api_route *route = (const api_route *)matched;
-    api_ctx ctx = {.req = req, .rep = rep, .user_id = -1};
+    /* A GET only reads: all its queries, authentication included, share one read
+     * transaction where the driver gains from that. */
+    api_ctx ctx = {.req = req, .rep = rep, .user_id = -1,
+                   .read_only = strcmp(matched->method, "GET") == 0};
     if (route->auth == AUTH_ACCESS || route->auth == AUTH_REFRESH) {
         if (api_authenticate(&ctx, route->auth) < 0)
             goto out;
@@ -35,8 +38,10 @@ static void dispatch(const http_route *matched, http_request *req, http_reply *r
     }
     route->handler(&ctx);
 out:
-    if (ctx.db)
+    if (ctx.db) {
+        db_read_scope_end(ctx.db);
         db_release(ctx.db);
+    }
 }
 
 const http_app api_http_app = {

@@ -27,14 +27,14 @@ static const char *type_name(enum token_type t)
     return t == TOKEN_REFRESH ? "refresh" : "access";
 }
 
-static int make_jti(char out[64])
+static int make_jti(char out[TOKEN_JTI_SIZE])
 {
     unsigned char raw[JTI_RANDOM_BYTES];
     randombytes_buf(raw, sizeof raw);
     char *s = base64_encode(raw, sizeof raw, 1);
     if (!s)
         return -1;
-    snprintf(out, 64, "%s", s);
+    snprintf(out, TOKEN_JTI_SIZE, "%s", s);
     free(s);
     return 0;
 }
@@ -140,15 +140,27 @@ static int claim_str(json_t *claims, const char *key, const char **out)
     return 0;
 }
 
-/* Shapes of the claims (API.md §1.6), then type, nbf and exp. */
-static int check_claims(json_t *j, enum token_type expected, time_t now, token_claims *c)
+/* A jti of 1-255 code points without U+0000 (jansson has already checked the UTF-8). */
+static int jti_ok(json_t *v)
+{
+    const char *s = json_string_value(v);
+    size_t bytes = json_string_length(v), chars = 0;
+    if (strlen(s) != bytes || bytes >= TOKEN_JTI_SIZE)
+        return 0;
+    for (size_t i = 0; i < bytes; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars >= 1 && chars <= TOKEN_JTI_MAX_CHARS;
+}
+
+/* Shapes of the claims (API.md §1.6) and the type; *has_nbf tells whether nbf was sent. */
+static int check_claims(json_t *j, enum token_type expected, token_claims *c, int *has_nbf)
 {
     const char *sub, *type, *jti;
     if (claim_str(j, "sub", &sub) < 0 || claim_str(j, "type", &type) < 0 ||
         claim_str(j, "jti", &jti) < 0)
         return TOKEN_INVALID;
     size_t sl = strlen(sub);
-    if (sl > 18 || strspn(sub, "0123456789") != sl || strlen(jti) >= sizeof c->jti)
+    if (sl > 18 || strspn(sub, "0123456789") != sl || !jti_ok(json_object_get(j, "jti")))
         return TOKEN_INVALID;
     c->user_id = strtoll(sub, NULL, 10);
     if (claim_int(j, "exp", 1, &c->exp) < 0 || claim_int(j, "ver", 1, &c->ver) < 0 ||
@@ -162,7 +174,14 @@ static int check_claims(json_t *j, enum token_type expected, time_t now, token_c
     if (role && !json_is_string(role))
         return TOKEN_INVALID;
     snprintf(c->role, sizeof c->role, "%s", role ? json_string_value(role) : "");
-    if (json_object_get(j, "nbf") && c->nbf > (long long)now + NBF_LEEWAY_S)
+    *has_nbf = json_object_get(j, "nbf") != NULL;
+    return TOKEN_OK;
+}
+
+/* nbf (with leeway) and exp against now: these change with time, the rest does not. */
+static int check_times(const token_claims *c, int has_nbf, time_t now)
+{
+    if (has_nbf && c->nbf > (long long)now + NBF_LEEWAY_S)
         return TOKEN_INVALID;
     if (c->exp <= (long long)now)
         return TOKEN_EXPIRED;
@@ -196,12 +215,74 @@ out:
     return rc;
 }
 
+/* The last token this thread found well-formed and correctly signed. A keep-alive
+ * connection (one thread each) sends the same token with every request; for it the HMAC,
+ * the base64 decode and the claims' JSON parse are skipped and only the times are checked
+ * again. The key is the whole token text, the expected type and the secret's bytes, so a
+ * hit answers exactly what a full check would. */
+#define CACHE_SECRET_MAX 512
+
+static _Thread_local struct {
+    char token[TOKEN_MAX_LEN + 1];
+    size_t token_len;
+    unsigned char secret[CACHE_SECRET_MAX];
+    size_t secret_len;     /* 0: empty */
+    enum token_type type;
+    token_claims claims;
+    int has_nbf;
+} t_last;
+
+static int cache_hit(const unsigned char *secret, size_t secret_len, const char *token,
+                     size_t n, enum token_type expected)
+{
+    return t_last.secret_len != 0 && t_last.secret_len == secret_len &&
+           t_last.token_len == n && t_last.type == expected &&
+           memcmp(t_last.token, token, n) == 0 &&
+           sodium_memcmp(t_last.secret, secret, secret_len) == 0;
+}
+
+static void cache_store(const unsigned char *secret, size_t secret_len, const char *token,
+                        size_t n, enum token_type expected, const token_claims *c, int has_nbf)
+{
+    t_last.secret_len = 0;
+    if (secret_len > CACHE_SECRET_MAX)
+        return;
+    memcpy(t_last.token, token, n);
+    t_last.token[n] = '\0';
+    t_last.token_len = n;
+    memcpy(t_last.secret, secret, secret_len);
+    t_last.type = expected;
+    t_last.claims = *c;
+    t_last.has_nbf = has_nbf;
+    t_last.secret_len = secret_len;
+}
+
+/* Shape, alg, signature and claims of a token of n bytes: everything but the times. */
+static int verify_signed(const unsigned char *secret, size_t secret_len, const char *token,
+                         size_t n, enum token_type expected, token_claims *c, int *has_nbf)
+{
+    const char *d1 = memchr(token, '.', n);
+    const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - token)) : NULL;
+    if (!d1 || !d2 || !part_ok(token, (size_t)(d1 - token)) ||
+        !part_ok(d1 + 1, (size_t)(d2 - d1 - 1)) || !part_ok(d2 + 1, n - (size_t)(d2 + 1 - token)))
+        return TOKEN_INVALID;
+    if (!header_is_hs256(token, (size_t)(d1 - token)))
+        return TOKEN_INVALID;
+    int rc = signature_check(secret, secret_len, token, (size_t)(d2 - token), d2 + 1,
+                             n - (size_t)(d2 + 1 - token));
+    if (rc != TOKEN_OK)
+        return rc;
+    json_t *payload = decode_part_json(d1 + 1, (size_t)(d2 - d1 - 1));
+    if (!payload)
+        return TOKEN_INVALID;
+    rc = check_claims(payload, expected, c, has_nbf);
+    json_decref(payload);
+    return rc;
+}
+
 int token_verify(const unsigned char *secret, size_t secret_len, const char *token,
                  enum token_type expected, time_t now, token_claims *claims)
 {
-    token_claims c = {0};
-    json_t *payload = NULL;
-    int rc = TOKEN_INVALID;
     if (!secret || secret_len == 0)
         return TOKEN_ERROR; /* never let libjwt run without a key: it would skip the check */
     if (!token)
@@ -209,25 +290,16 @@ int token_verify(const unsigned char *secret, size_t secret_len, const char *tok
     size_t n = strnlen(token, TOKEN_MAX_LEN + 1);
     if (n > TOKEN_MAX_LEN)
         return TOKEN_INVALID;
-    const char *d1 = memchr(token, '.', n);
-    const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - token)) : NULL;
-    if (!d1 || !d2 || !part_ok(token, (size_t)(d1 - token)) ||
-        !part_ok(d1 + 1, (size_t)(d2 - d1 - 1)) || !part_ok(d2 + 1, n - (size_t)(d2 + 1 - token)))
-        goto out;
-    if (!header_is_hs256(token, (size_t)(d1 - token)))
-        goto out;
-    rc = signature_check(secret, secret_len, token, (size_t)(d2 - token), d2 + 1,
-                         n - (size_t)(d2 + 1 - token));
-    if (rc != TOKEN_OK)
-        goto out;
-    rc = TOKEN_INVALID;
-    payload = decode_part_json(d1 + 1, (size_t)(d2 - d1 - 1));
-    if (!payload)
-        goto out;
-    rc = check_claims(payload, expected, now, &c);
+    if (!cache_hit(secret, secret_len, token, n, expected)) {
+        token_claims c = {0};
+        int has_nbf = 0;
+        int rc = verify_signed(secret, secret_len, token, n, expected, &c, &has_nbf);
+        if (rc != TOKEN_OK)
+            return rc;
+        cache_store(secret, secret_len, token, n, expected, &c, has_nbf);
+    }
+    int rc = check_times(&t_last.claims, t_last.has_nbf, now);
     if (rc == TOKEN_OK && claims)
-        *claims = c;
-out:
-    json_decref(payload);
+        *claims = t_last.claims;
     return rc;
 }

@@ -14,12 +14,16 @@ enum token_rc {
     TOKEN_ERROR = -3      /* internal failure (allocation, randomness) */
 };
 
+/* A jti is 1-255 characters (code points) of UTF-8, at most 4 bytes each, plus the NUL. */
+#define TOKEN_JTI_MAX_CHARS 255
+#define TOKEN_JTI_SIZE (TOKEN_JTI_MAX_CHARS * 4 + 1)
+
 typedef struct token_claims {
     long long user_id;        /* sub */
     char role[16];            /* informational */
     enum token_type type;
     long long iat, nbf, exp;
-    char jti[64];             /* >= 128 random bits, URL-safe text */
+    char jti[TOKEN_JTI_SIZE]; /* ours: >= 128 random bits, URL-safe; any 1-255 chars accepted */
     long long ver;            /* user's token version */
 } token_claims;
 
@@ -29,7 +33,9 @@ int token_issue(const unsigned char *secret, size_t secret_len, long long user_i
                 const char *role, enum token_type type, long long ver, time_t now,
                 long lifetime, char **out, token_claims *claims_out);
 
-/* Verifies signature, alg, type == expected, exp/nbf (30 s leeway) and the claims' shapes. */
+/* Verifies signature, alg, type == expected, exp/nbf (30 s leeway) and the claims' shapes.
+ * The last token a thread found correctly signed is remembered: presented again under the
+ * same secret and type, only its times are checked anew. */
 int token_verify(const unsigned char *secret, size_t secret_len, const char *token,
                  enum token_type expected, time_t now, token_claims *claims);
 

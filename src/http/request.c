@@ -3,12 +3,14 @@
 
 #include <microhttpd.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/config.h"
+#include "core/jsonload.h"
 #include "core/log.h"
 
 /* Numbers are written with 15 significant digits so that a value rounded to 2 or 4
@@ -83,8 +85,9 @@ json_t *req_json_body(http_request *r, http_reply *rep)
         return r->json;
     }
     /* JSON_ALLOW_NUL: a string holding U+0000 is valid JSON; the field validators answer
-     * "<field> contains invalid characters" for it. jansson checks UTF-8 itself. */
-    json_t *j = json_loadb(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+     * "<field> contains invalid characters" for it. jansson checks UTF-8 itself. A number
+     * out of range is left to the field validators too (core/jsonload.h). */
+    json_t *j = jsonload_tolerant(r->body, r->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (!j) {
         reply_error(rep, 400, "Invalid JSON body");
         return NULL;
@@ -213,7 +216,15 @@ void http_request_id(const char *sent, char out[65])
         memcpy(out, sent, strlen(sent) + 1);
         return;
     }
-    unsigned char raw[12];
-    randombytes_buf(raw, sizeof raw);
+    /* 8 random bytes per thread and a 4-byte counter: unique without a getrandom(2) call
+     * per request (a connection's thread serves all of its requests). A wrapped counter
+     * draws a new prefix. */
+    static _Thread_local unsigned char raw[12];
+    static _Thread_local uint32_t seq;
+    if (seq == 0)
+        randombytes_buf(raw, 8);
+    seq++;
+    for (int i = 0; i < 4; i++)
+        raw[8 + i] = (unsigned char)(seq >> (24 - 8 * i));
     sodium_bin2hex(out, 65, raw, sizeof raw);
 }

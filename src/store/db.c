@@ -317,6 +317,7 @@ void db_release(db_conn *c)
     /* A transaction left open by an error path must not leak into the next user. */
     if (c->handle && !c->broken && d->drv->in_txn(c) && d->drv->exec(c, "ROLLBACK") != DB_OK)
         c->broken = 1;
+    c->scope = c->scope_depth = 0;
     pthread_mutex_lock(&d->mu);
     c->in_use = 0;
     pthread_cond_signal(&d->freed);
@@ -335,10 +336,54 @@ static int exec_one(db_conn *c, const char *sql)
     return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
 }
 
-int db_begin(db_conn *c) { return exec_one(c, c->drv->begin_sql); }
-int db_begin_write(db_conn *c) { return exec_one(c, c->drv->begin_write_sql); }
-int db_commit(db_conn *c) { return exec_one(c, "COMMIT"); }
-int db_rollback(db_conn *c) { return exec_one(c, "ROLLBACK"); }
+int db_read_scope_begin(db_conn *c)
+{
+    if (!c->drv->read_scopes || c->scope || c->drv->in_txn(c))
+        return DB_OK;
+    int rc = exec_one(c, c->drv->begin_sql);
+    if (rc == DB_OK) {
+        c->scope = 1;
+        c->scope_depth = 0;
+    }
+    return rc;
+}
+
+int db_read_scope_end(db_conn *c)
+{
+    if (!c->scope)
+        return DB_OK;
+    c->scope = 0;
+    c->scope_depth = 0;
+    return c->drv->in_txn(c) ? exec_one(c, "COMMIT") : DB_OK;
+}
+
+int db_begin(db_conn *c)
+{
+    if (c->scope && c->drv->in_txn(c)) {
+        c->scope_depth++;
+        return DB_OK;
+    }
+    return exec_one(c, c->drv->begin_sql);
+}
+
+int db_begin_write(db_conn *c)
+{
+    if (c->scope && db_read_scope_end(c) != DB_OK)
+        return DB_ERR;
+    return exec_one(c, c->drv->begin_write_sql);
+}
+
+/* Inside a scope the reads of a nested "transaction" stay in the scope's one. */
+static int scope_nested_end(db_conn *c)
+{
+    if (!c->scope || c->scope_depth == 0)
+        return 0;
+    c->scope_depth--;
+    return 1;
+}
+
+int db_commit(db_conn *c) { return scope_nested_end(c) ? DB_OK : exec_one(c, "COMMIT"); }
+int db_rollback(db_conn *c) { return scope_nested_end(c) ? DB_OK : exec_one(c, "ROLLBACK"); }
 int db_exec(db_conn *c, const char *sql) { return c->drv->exec(c, sql); }
 
 db_stmt *db_prepare(db_conn *c, const char *sql)

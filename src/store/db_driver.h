@@ -36,6 +36,10 @@ struct db_conn {
      * kept per connection (used by one thread at a time: no locking). */
     struct db_cached_stmt cache[DB_STMT_CACHE_MAX];
     int n_cached;
+    /* db_read_scope_begin: a read transaction is held for the request (scope), with this
+     * many db_begin calls nested in it. */
+    int scope;
+    int scope_depth;
 };
 
 /* Drivers embed this as the first member of their statement structure. */
@@ -48,6 +52,7 @@ struct db_driver {
     enum db_kind kind;
     const char *begin_sql;        /* plain transaction */
     const char *begin_write_sql;  /* transaction that will write */
+    int read_scopes;              /* db_read_scope_begin opens a transaction (else no-op) */
 
     /* Opens c->handle for `target` (file path or libpq URL); fills c->err on failure. */
     int (*open)(db_conn *c, const char *target);

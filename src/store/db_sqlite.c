@@ -255,6 +255,9 @@ const struct db_driver db_sqlite_driver = {
     .kind = DB_SQLITE,
     .begin_sql = "BEGIN",
     .begin_write_sql = "BEGIN IMMEDIATE",
+    /* Every read transaction takes and drops file locks (fcntl, a process-wide mutex):
+     * one per request instead of one per query is the cheaper way. */
+    .read_scopes = 1,
     .open = sq_open,
     .close = sq_close,
     .revive = sq_revive,

@@ -3,6 +3,7 @@
  * server's data directory, so that a restarted server finds the same database. */
 #include "fixture.h"
 
+#include <jwt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@
 
 #define MAX_ENV 30
 /* Fixed so that tokens stay valid across a restart. */
-#define TEST_SECRET "JWT_SECRET_KEY=auth-class-tests-secret-0123456789abcdef"
+#define TEST_SECRET_VAR "JWT_SECRET_KEY="
+#define TEST_SECRET TEST_SECRET_VAR "auth-class-tests-secret-0123456789abcdef"
 
 static struct {
     test_server srv;
@@ -134,6 +136,19 @@ void fx_free(fx_resp *r)
 {
     json_decref(r->json);
     r->json = NULL;
+}
+
+char *fx_sign_token(const char *claims_json)
+{
+    const char *key = TEST_SECRET + strlen(TEST_SECRET_VAR);
+    jwt_t *j = NULL;
+    char *tok = NULL;
+
+    if (jwt_new(&j) == 0 && jwt_add_grants_json(j, claims_json) == 0 &&
+        jwt_set_alg(j, JWT_ALG_HS256, (const unsigned char *)key, (int)strlen(key)) == 0)
+        tok = jwt_encode_str(j);
+    jwt_free(j);
+    return tok;
 }
 
 db_conn *fx_db(void)

@@ -34,6 +34,10 @@ fx_resp fx_req_h(const char *method, const char *path, const char *token, const 
                  const char *const *headers);
 void fx_free(fx_resp *r);
 
+/* An HS256 token over the given claims JSON, signed with the server's JWT_SECRET_KEY
+ * (for tokens the server would not issue itself); malloc'd, NULL on failure. */
+char *fx_sign_token(const char *claims_json);
+
 /* A connection to the server's database (for setup and checks); release with
  * db_release. */
 db_conn *fx_db(void);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- tokens: refresh, logout ----------------------------------------------------- */
@@ -115,6 +116,77 @@ static void test_logout(void **state)
     expect_revoked("GET", "/api/auth/profile", a.access);
     expect_revoked("POST", "/api/auth/refresh", a.refresh);
     expect_ok("POST", "/api/auth/refresh", other.refresh);
+}
+
+/* ---- tokens with a jti of any length (API.md §1.6: 1-255 characters) --------------- */
+
+/* A token of user u with a jti of `len` characters, unique per call; `jti` receives it. */
+static char *long_jti_token(const tuser *u, const char *type, size_t len, char *jti)
+{
+    static int seq;
+    long long now = (long long)time(NULL);
+    int k = snprintf(jti, 300, "j%d-%d-", (int)getpid(), ++seq);
+    memset(jti + k, 'x', len - (size_t)k);
+    jti[len] = '\0';
+    char *tok = fx_sign_token(th_fmt("{\"sub\":\"%lld\",\"role\":\"student\",\"type\":\"%s\","
+                                     "\"jti\":\"%s\",\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,"
+                                     "\"ver\":0}", (long long)u->id, type, jti, now, now,
+                                     now + 600));
+    assert_non_null(tok);
+    return tok;
+}
+
+static int64_t revoked_rows(const char *jti)
+{
+    return fx_query_int(th_fmt("SELECT COUNT(*) FROM revoked_tokens WHERE jti = '%s'", jti));
+}
+
+static void test_long_jti(void **state)
+{
+    static const size_t lens[] = {64, 255};
+    char jti[300], rjti[300];
+    tuser u;
+
+    th_signup(&u, "student");
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        char *access = long_jti_token(&u, "access", lens[i], jti);
+        char *refresh = long_jti_token(&u, "refresh", lens[i], rjti);
+        expect_ok("GET", "/api/auth/profile", access);
+        expect_ok("GET", "/api/auth/verify-token", access);
+        expect_ok("POST", "/api/auth/refresh", refresh);
+        fx_resp r = fx_req("POST", "/api/auth/logout", access,
+                           th_fmt("{\"refresh_token\":\"%s\"}", refresh));
+        assert_int_equal(r.status, 200);
+        fx_free(&r);
+        /* Stored whole, not cut: both are revoked, a differing jti is not. */
+        assert_int_equal(revoked_rows(jti), 1);
+        assert_int_equal(revoked_rows(rjti), 1);
+        expect_revoked("GET", "/api/auth/profile", access);
+        expect_revoked("POST", "/api/auth/refresh", refresh);
+        free(access);
+        free(refresh);
+        access = long_jti_token(&u, "access", lens[i], jti);
+        expect_ok("GET", "/api/auth/profile", access);
+        free(access);
+    }
+    /* 256 characters: not a well-formed claim. */
+    char *tok = long_jti_token(&u, "access", 256, jti);
+    fx_resp r = fx_req("GET", "/api/auth/profile", tok, NULL);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(th_str(r.json, "msg"), "Invalid token");
+    fx_free(&r);
+    free(tok);
+
+    /* change-password with such a token: works, and every older token is then refused. */
+    char *access = long_jti_token(&u, "access", 255, jti);
+    r = fx_req("POST", "/api/auth/change-password", access,
+               th_fmt("{\"current_password\":\"%s\",\"new_password\":\"another-pw-1\"}",
+                      u.password));
+    assert_int_equal(r.status, 200);
+    fx_free(&r);
+    expect_revoked("GET", "/api/auth/profile", access);
+    expect_revoked("GET", "/api/auth/profile", u.access);
+    free(access);
 }
 
 /* ---- profile --------------------------------------------------------------------- */
@@ -498,6 +570,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_routes_need_token),
         cmocka_unit_test(test_refresh),
         cmocka_unit_test(test_logout),
+        cmocka_unit_test(test_long_jti),
         cmocka_unit_test(test_verify_and_profile),
         cmocka_unit_test(test_profile_update),
         cmocka_unit_test(test_profile_validation),

@@ -406,6 +406,45 @@ static void *worker_main(void *arg)
 
 /* DB_BUSY: SQLite refuses to upgrade a read snapshot that another writer made stale;
  * PostgreSQL reports lock_not_available when lock_timeout expires. */
+/* A read scope: nested transactions stay inside it and see one snapshot (SQLite), a write
+ * transaction ends it first and commits on its own; on PostgreSQL it changes nothing. */
+static void test_read_scope(void **state)
+{
+    db_conn *c = db_acquire(g_db, 1000), *w = db_acquire(g_db, 1000);
+    assert_true(c && w);
+    int64_t before = count_rows(c, "users");
+
+    assert_int_equal(db_read_scope_begin(c), DB_OK);
+    assert_int_equal(count_rows(c, "users"), before);
+    assert_int_equal(insert_user(w, "scope-other@example.com", NULL), DB_ROW);
+    assert_int_equal(db_begin(c), DB_OK);
+    int64_t seen = count_rows(c, "users");
+    assert_int_equal(db_commit(c), DB_OK);
+    assert_int_equal(db_begin(c), DB_OK);
+    assert_int_equal(db_rollback(c), DB_OK);
+    if (db_conn_kind(c) == DB_SQLITE)
+        assert_int_equal(seen, before); /* still the scope's snapshot */
+    else
+        assert_int_equal(seen, before + 1);
+    assert_int_equal(db_begin_write(c), DB_OK);
+    assert_int_equal(insert_user(c, "scope-write@example.com", NULL), DB_ROW);
+    assert_int_equal(db_commit(c), DB_OK);
+    assert_int_equal(db_read_scope_end(c), DB_OK);
+    assert_int_equal(count_rows(w, "users"), before + 2);
+
+    /* Ended with nothing nested, or released while open: nothing is left behind. */
+    assert_int_equal(db_read_scope_begin(c), DB_OK);
+    assert_int_equal(count_rows(c, "users"), before + 2);
+    assert_int_equal(db_read_scope_end(c), DB_OK);
+    assert_int_equal(db_read_scope_begin(c), DB_OK);
+    db_release(c);
+    c = db_acquire(g_db, 1000);
+    assert_int_equal(db_begin_write(c), DB_OK);
+    assert_int_equal(db_rollback(c), DB_OK);
+    db_release(c);
+    db_release(w);
+}
+
 static void test_busy(void **state)
 {
     db_conn *a = db_acquire(g_db, 1000), *b = db_acquire(g_db, 1000);
@@ -616,6 +655,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_placeholder_in_literals),
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_read_scope),
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_pool_threads),
         cmocka_unit_test(test_acquire_timeout),

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jwt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,13 +205,124 @@ static void test_claims(void **st)
     free(tok);
 }
 
+/* An HS256 token over the raw payload text, header as libjwt writes it. */
+static char *sign_raw(const char *payload)
+{
+    static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    char *h = base64_encode((const unsigned char *)hdr, strlen(hdr), 1);
+    char *p = base64_encode((const unsigned char *)payload, strlen(payload), 1);
+    assert_true(h && p);
+    char *input = malloc(strlen(h) + strlen(p) + 2);
+    assert_non_null(input);
+    sprintf(input, "%s.%s", h, p);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, KEY, KEYLEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)input, strlen(input));
+    crypto_auth_hmacsha256_final(&st, mac);
+    char *m = base64_encode(mac, sizeof mac, 1);
+    assert_non_null(m);
+    char *tok = malloc(strlen(input) + strlen(m) + 2);
+    assert_non_null(tok);
+    sprintf(tok, "%s.%s", input, m);
+    free(h);
+    free(p);
+    free(input);
+    free(m);
+    return tok;
+}
+
+/* A jti of n copies of the UTF-8 text `unit`. */
+static char *jti_token(const char *unit, size_t n)
+{
+    size_t ul = strlen(unit);
+    char *json = malloc(n * ul + 256);
+    assert_non_null(json);
+    int k = sprintf(json, "{\"sub\":\"7\",\"type\":\"access\",\"exp\":1860769452,\"ver\":0,"
+                          "\"jti\":\"");
+    for (size_t i = 0; i < n; i++, k += (int)ul)
+        memcpy(json + k, unit, ul);
+    strcpy(json + k, "\"}");
+    char *tok = craft(JWT_ALG_HS256, json);
+    free(json);
+    return tok;
+}
+
+/* Any jti of 1-255 characters is accepted and returned whole; 0 and 256 are refused.
+ * Characters are code points: 255 four-byte ones fit too. */
+static void test_jti_lengths(void **st)
+{
+    static const size_t ok[] = {1, 36, 64, 128, 255};
+    token_claims c;
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char *tok = jti_token("a", ok[i]);
+        assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW, &c), TOKEN_OK);
+        assert_int_equal(strlen(c.jti), ok[i]);
+        assert_true(strspn(c.jti, "a") == ok[i]);
+        free(tok);
+    }
+    char *tok = jti_token("\xF0\x9F\x98\x80", 255); /* U+1F600, 1020 bytes */
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW, &c), TOKEN_OK);
+    assert_int_equal(strlen(c.jti), 1020);
+    free(tok);
+    tok = jti_token("\xC3\xA9", 255);
+    assert_int_equal(verify(tok, TOKEN_ACCESS), TOKEN_OK);
+    free(tok);
+    const char *bad[][2] = {{"a", "0"}, {"a", "256"}, {"\xF0\x9F\x98\x80", "256"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        tok = jti_token(bad[i][0], (size_t)atoi(bad[i][1]));
+        assert_int_equal(verify(tok, TOKEN_ACCESS), TOKEN_INVALID);
+        free(tok);
+    }
+    /* U+0000 inside the jti would cut it short when stored: refused (libjwt will not
+     * sign such claims, so the token is put together here). */
+    tok = sign_raw("{\"sub\":\"7\",\"type\":\"access\",\"exp\":1860769452,"
+                   "\"ver\":0,\"jti\":\"ab\\u0000cd\"}");
+    assert_int_equal(verify(tok, TOKEN_ACCESS), TOKEN_INVALID);
+    free(tok);
+    tok = sign_raw("{\"sub\":\"7\",\"type\":\"access\",\"exp\":1860769452,"
+                   "\"ver\":0,\"jti\":\"abcd\"}");
+    assert_int_equal(verify(tok, TOKEN_ACCESS), TOKEN_OK); /* the hand-made token is sound */
+    free(tok);
+}
+
+/* A token verified before (the per-thread cache) is still checked for its times, its type
+ * and the secret; and a different token is checked in full. */
+static void test_repeat_verify(void **st)
+{
+    static const unsigned char other[] = "another-secret-key-another-secret-key";
+    char *tok = issue(7, TOKEN_ACCESS, 100, NOW);
+    token_claims c;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+        assert_int_equal(c.user_id, 7);
+    }
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 100, &c), TOKEN_EXPIRED);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW - 31, &c), TOKEN_INVALID);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_REFRESH, NOW + 10, &c), TOKEN_INVALID);
+    assert_int_equal(token_verify(other, sizeof other - 1, tok, TOKEN_ACCESS, NOW + 10, &c),
+                     TOKEN_INVALID);
+    assert_int_equal(token_verify(KEY, KEYLEN - 1, tok, TOKEN_ACCESS, NOW + 10, &c),
+                     TOKEN_INVALID);
+    /* right after a success, a tampered copy of the same token is refused */
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_OK);
+    size_t n = strlen(tok);
+    tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_INVALID);
+    tok[n - 1] = '\0'; /* a prefix of a remembered token */
+    assert_int_equal(token_verify(KEY, KEYLEN, tok, TOKEN_ACCESS, NOW + 10, &c), TOKEN_INVALID);
+    free(tok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),        cmocka_unit_test(test_tampered),
         cmocka_unit_test(test_shapes),            cmocka_unit_test(test_alg_none_and_hs384),
         cmocka_unit_test(test_times),             cmocka_unit_test(test_wrong_type),
-        cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_claims),            cmocka_unit_test(test_jti_lengths),
+        cmocka_unit_test(test_repeat_verify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 struct db_conn;
 
-enum user_role { ROLE_STUDENT = 0, ROLE_TEACHER = 1 };
+enum user_role { ROLE_STUDENT = 0, ROLE_TEACHER = 1, ROLE_ADMIN = 2 };
 
 enum route_auth {
     AUTH_NONE = 0,    /* public */

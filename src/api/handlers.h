@@ -54,6 +54,10 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
+/* api/audit/audit.c — the audit log (API.md §15) */
+void api_audit_mine(api_ctx *ctx);
+void api_audit_list(api_ctx *ctx);
+
 /* api/ops/health.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);

@@ -56,6 +56,10 @@ const api_route api_routes[] = {
     {{"GET", "/api/attendance/class/{class_id}/report"}, api_attendance_class_report,
      AUTH_ACCESS, 0},
 
+    /* §15 Audit log (api/audit/audit.c) */
+    {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
+    {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},
+
     /* §8 Operations (api/ops/health.c) */
     {{"GET", "/health"}, api_health, AUTH_NONE, 0},
     {{"GET", "/metrics"}, api_metrics, AUTH_METRICS, 0},

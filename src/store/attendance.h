@@ -10,6 +10,7 @@
  * negative on failure. Functions that return lists malloc the array; free it with free(). */
 #include <stddef.h>
 #include <stdint.h>
+#include "store/audit.h"
 #include "store/db.h"
 
 #define STORE_ATT_TEXT 832   /* room for 200 code points of UTF-8 plus the NUL */
@@ -163,6 +164,11 @@ int store_att_session_stats(db_conn *c, int64_t session_id, store_att_stats *out
 int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
                    const store_mark_opts *opts, store_mark_item *items, size_t n, int64_t now,
                    char *session_name, store_att_stats *stats);
+/* The same, appending n_audit audit events in the transaction (recognition). */
+int store_att_mark_audited(db_conn *c, int64_t teacher_id, int64_t session_id,
+                           const store_mark_opts *opts, store_mark_item *items, size_t n,
+                           int64_t now, char *session_name, store_att_stats *stats,
+                           const store_audit_new *audit, size_t n_audit);
 
 /* ---- finalize ------------------------------------------------------------------------ */
 

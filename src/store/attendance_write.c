@@ -188,6 +188,15 @@ int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
                    const store_mark_opts *opts, store_mark_item *items, size_t n, int64_t now,
                    char *session_name, store_att_stats *stats)
 {
+    return store_att_mark_audited(c, teacher_id, session_id, opts, items, n, now, session_name,
+                                  stats, NULL, 0);
+}
+
+int store_att_mark_audited(db_conn *c, int64_t teacher_id, int64_t session_id,
+                           const store_mark_opts *opts, store_mark_item *items, size_t n,
+                           int64_t now, char *session_name, store_att_stats *stats,
+                           const store_audit_new *audit, size_t n_audit)
+{
     int64_t class_id = 0;
     int rc = db_begin_write(c);
     if (rc != DB_OK)
@@ -198,6 +207,8 @@ int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
     rc = store_att_mark_items(c, session_id, class_id, teacher_id, opts, items, n, now);
     if (rc == DB_OK)
         rc = store_att_session_refresh(c, session_id, class_id, now, stats);
+    for (size_t i = 0; i < n_audit && rc == DB_OK; i++)
+        rc = store_audit_append(c, &audit[i]);
 out:
     if (rc == DB_DONE) {   /* not found: nothing was written */
         db_rollback(c);

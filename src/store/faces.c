@@ -295,7 +295,8 @@ static int enrol_in_tx(db_conn *c, const store_face_enrolment *in, const store_f
         return rc;
     if ((rc = insert_descriptors(c, in)) != DB_OK ||
         (rc = trim_descriptors(c, in, res)) != DB_OK ||
-        (rc = upsert_summary(c, in)) != DB_OK)
+        (rc = upsert_summary(c, in)) != DB_OK ||
+        (in->audit && (rc = store_audit_append(c, in->audit)) != DB_OK))
         return rc;
     rc = store_face_data_get(c, in->user_id, &res->data);
     return rc == DB_ROW ? DB_OK : DB_ERR;
@@ -323,8 +324,8 @@ int store_face_enrol(db_conn *c, const store_face_enrolment *in, const store_fac
 
 /* ---- deletion ---------------------------------------------------------------------- */
 
-static int delete_in_tx(db_conn *c, int64_t user_id, int64_t *deleted, char ***paths,
-                        size_t *n_paths)
+static int delete_in_tx(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                        int64_t *deleted, char ***paths, size_t *n_paths)
 {
     db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM face_descriptors WHERE user_id = ?");
     int rc;
@@ -348,11 +349,20 @@ static int delete_in_tx(db_conn *c, int64_t user_id, int64_t *deleted, char ***p
     db_bind_int64(s, 1, user_id);
     rc = db_step(s);
     db_finalize(s);
-    return rc == DB_ROW ? DB_OK : rc;
+    if (rc != DB_ROW)
+        return rc;
+    if (audit) {
+        store_audit_new e = *audit;
+        char details[48];
+        snprintf(details, sizeof details, "{\"images\":%lld}", (long long)*deleted);
+        e.details = details;
+        return store_audit_append(c, &e);
+    }
+    return DB_OK;
 }
 
-int store_face_delete(db_conn *c, int64_t user_id, int64_t *deleted, char ***paths,
-                      size_t *n_paths)
+int store_face_delete(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                      int64_t *deleted, char ***paths, size_t *n_paths)
 {
     int rc;
 
@@ -361,7 +371,7 @@ int store_face_delete(db_conn *c, int64_t user_id, int64_t *deleted, char ***pat
     *n_paths = 0;
     if (db_begin_write(c) != DB_OK)
         return DB_ERR;
-    rc = delete_in_tx(c, user_id, deleted, paths, n_paths);
+    rc = delete_in_tx(c, user_id, audit, deleted, paths, n_paths);
     if (rc == DB_OK && db_commit(c) != DB_OK)
         rc = DB_ERR;
     if (rc != DB_OK) {

@@ -101,10 +101,10 @@ int store_face_images(db_conn *c, int64_t student_id, int64_t limit, int64_t off
 }
 
 int store_face_thumbnail(db_conn *c, int64_t viewer_id, int64_t image_id, uint8_t **jpeg,
-                         size_t *len)
+                         size_t *len, int64_t *student_id)
 {
     db_stmt *s = db_prepare(c,
-        "SELECT d.thumbnail FROM face_descriptors d JOIN users st ON st.id = d.user_id"
+        "SELECT d.thumbnail, d.user_id FROM face_descriptors d JOIN users st ON st.id = d.user_id"
         " WHERE d.id = ? AND st.role = 'student' AND (st.id = ? OR"
         " EXISTS (SELECT 1 FROM enrollments e JOIN classes k ON k.id = e.class_id"
         " WHERE k.teacher_id = ? AND k.is_active = 1 AND e.is_active = 1"
@@ -122,6 +122,7 @@ int store_face_thumbnail(db_conn *c, int64_t viewer_id, int64_t image_id, uint8_
     if (rc == DB_ROW) {
         size_t n = 0;
         const void *b = db_col_blob(s, 0, &n);
+        *student_id = db_col_int64(s, 1);
         *jpeg = malloc(n ? n : 1);
         if (!*jpeg) {
             rc = DB_ERR;

@@ -334,6 +334,47 @@ void check_record_shape(const json_t *r)
     assert_true(conf && (json_is_null(conf) || json_is_number(conf)));
 }
 
+void check_audit_event_shape(const json_t *e)
+{
+    static const char *ids[] = {"actor_id", "subject_id", "class_id", "session_id"};
+    static const char *texts[] = {"actor_name", "subject_name", "request_id"};
+    jint(e, "id");
+    assert_true(is_timestamp(json_object_get(e, "at")));
+    assert_true(json_is_string(json_object_get(e, "action")));
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        const json_t *v = json_object_get(e, ids[i]);
+        assert_true(v && (json_is_null(v) || json_is_integer(v)));
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const json_t *v = json_object_get(e, texts[i]);
+        assert_true(v && (json_is_null(v) || json_is_string(v)));
+    }
+    assert_true(json_is_object(json_object_get(e, "details")));
+}
+
+json_t *audit_events(const user *u, const char *path)
+{
+    att_resp r = want_status(att_call("GET", path, u->token, NULL), 200);
+    json_t *events = json_object_get(r.json, "events");
+    assert_true(json_is_array(events));
+    assert_true(jint(r.json, "total") >= (long long)json_array_size(events));
+    for (size_t i = 0; i < json_array_size(events); i++)
+        check_audit_event_shape(json_array_get(events, i));
+    json_incref(events);
+    att_resp_free(&r);
+    return events;
+}
+
+const json_t *audit_find(const json_t *events, const char *action)
+{
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        const json_t *e = json_array_get(events, i);
+        if (strcmp(att_str(e, "action"), action) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 void check_stats(const json_t *st, long long total, long long present, long long late,
                  long long absent, double rate)
 {

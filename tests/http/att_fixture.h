@@ -91,6 +91,13 @@ void today_plus(int days, char out[11]);
 /* Every key and type of API.md §2 Session / Record. */
 void check_session_shape(const json_t *s);
 void check_record_shape(const json_t *r);
+/* Every key and type of API.md §15 AuditEvent. */
+void check_audit_event_shape(const json_t *e);
+/* GET <path> as u (e.g. "/api/audit/me"): asserts 200, the shape of every event and a
+ * total no smaller than the page; returns the `events` array (new reference). */
+json_t *audit_events(const user *u, const char *path);
+/* The first (newest) event of the list with this action, or NULL. */
+const json_t *audit_find(const json_t *events, const char *action);
 /* SessionStats with the expected numbers. */
 void check_stats(const json_t *st, long long total, long long present, long long late,
                  long long absent, double rate);

@@ -45,6 +45,8 @@ static const char *const API_MD_ROUTES[][2] = {
     {"GET", "/api/attendance/class/{class_id}/report"},
     /* §8 operations */
     {"GET", "/health"}, {"GET", "/metrics"}, {"GET", "/api/openapi.json"},
+    /* §15 audit log */
+    {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
 };
 #define N_API_MD (sizeof API_MD_ROUTES / sizeof API_MD_ROUTES[0])
 

@@ -12,14 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/pgcluster.h"
-#include "common/tmpdir.h"
+#include "common/storedb.h"
 #include "store/attendance.h"
 #include "store/db.h"
 
-static enum db_kind g_kind;
-static pgcluster g_pg;
-static char g_tmp[256];
 static db *g_db;
 static int g_seq;
 
@@ -260,39 +256,10 @@ static void test_history_and_report(void **state)
 
 int main(int argc, char **argv)
 {
-    char err[512], url[700];
-    if (argc != 2 || (strcmp(argv[1], "sqlite") && strcmp(argv[1], "pg"))) {
-        fprintf(stderr, "usage: %s sqlite|pg\n", argv[0]);
-        return 2;
-    }
-    g_kind = strcmp(argv[1], "pg") == 0 ? DB_POSTGRES : DB_SQLITE;
-    if (tmpdir_make("attendly-attstore", g_tmp, sizeof g_tmp) != 0)
-        return 1;
-    if (g_kind == DB_SQLITE) {
-        snprintf(url, sizeof url, "sqlite:///%s/test.db", g_tmp);
-    } else if (pgcluster_start(&g_pg, err, sizeof err) != 0) {
-        fprintf(stderr, "postgres: %s\n", err);
-        tmpdir_remove(g_tmp);
-        return 1;
-    } else {
-        snprintf(url, sizeof url, "%s", g_pg.url);
-    }
-    g_db = db_open(url, 2, err, sizeof err);
-    int failed = 1;
-    if (g_db && db_migrate(g_db, err, sizeof err) >= 0) {
-        const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_policies),
-            cmocka_unit_test(test_rollback_and_access),
-            cmocka_unit_test(test_history_and_report),
-        };
-        failed = cmocka_run_group_tests(tests, NULL, NULL);
-    } else {
-        fprintf(stderr, "database: %s\n", err);
-    }
-    if (g_db)
-        db_close(g_db);
-    if (g_kind == DB_POSTGRES)
-        pgcluster_stop(&g_pg);
-    tmpdir_remove(g_tmp);
-    return failed ? 1 : 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_rollback_and_access),
+        cmocka_unit_test(test_history_and_report),
+    };
+    return STOREDB_RUN(argc, argv, "attendly-attstore", tests, &g_db);
 }

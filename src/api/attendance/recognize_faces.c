@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/face/recognize.h"
@@ -335,7 +336,7 @@ static json_t *marked_json(const store_mark_item *items, size_t n)
  * marking step, policy: only an absent record is replaced). Adds `marked` and
  * `session_stats` to body; -1 with the reply set on failure. */
 static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t n,
-                     const store_face_candidate *cands, json_t *body)
+                     const store_face_candidate *cands, const rec_audit *audit, json_t *body)
 {
     store_mark_opts opts = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY};
     store_mark_item *items = calloc(n ? n : 1, sizeof *items);
@@ -350,8 +351,9 @@ static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t 
             items[i].has_confidence = 1;
             items[i].confidence = hits[i].confidence;
         }
-        rc = store_att_mark(c, ctx->user_id, rq->session_id, &opts, items, n,
-                            (int64_t)time(NULL), session_name, &stats);
+        rc = store_att_mark_audited(c, ctx->user_id, rq->session_id, &opts, items, n,
+                                    (int64_t)time(NULL), session_name, &stats, audit->events,
+                                    audit->n);
     }
     if (rc == DB_OK) {
         json_object_set_new(body, "marked", marked_json(items, n));
@@ -389,6 +391,25 @@ static json_t *reply_body(const rf_run *run, const store_class *cls, const rf_hi
     return body;
 }
 
+/* The request's audit events: written with the marks when marking, else on their own. */
+static int build_audit(api_ctx *ctx, const rf_run *run, const rf_hit *hits, size_t nh,
+                       int64_t class_id, rec_audit *a)
+{
+    rec_audit_match *m = malloc((nh ? nh : 1) * sizeof *m);
+    int rc = -1;
+
+    if (m) {
+        for (size_t i = 0; i < nh; i++)
+            m[i] = (rec_audit_match){run->cands[hits[i].cand].id, hits[i].distance};
+        rc = rec_audit_build(ctx, class_id, run->rq->has_session ? run->rq->session_id : 0,
+                             (int)json_array_size(run->rq->images), run->total_faces, m, nh, a);
+    }
+    free(m);
+    if (rc < 0)
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    return rc;
+}
+
 /* After the lookups: candidates, capacity, processing, optional marking, the reply. */
 static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
                       const store_face_candidate *cands, size_t nc,
@@ -398,6 +419,7 @@ static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
     rf_run run = {.rq = rq, .cands = cands, .nc = nc};
     rf_hit *hits = NULL;
     json_t *body = NULL;
+    rec_audit audit = {0};
     size_t nh;
 
     run.best = malloc((nc ? nc : 1) * sizeof *run.best);
@@ -430,7 +452,10 @@ static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
         goto out;
     }
-    if (rq->mark && mark_hits(ctx, rq, hits, nh, cands, body) < 0)
+    if (build_audit(ctx, &run, hits, nh, cls->id, &audit) < 0)
+        goto out;
+    if (rq->mark ? mark_hits(ctx, rq, hits, nh, cands, &audit, body) < 0
+                 : api_audit_write(ctx, audit.events, audit.n) < 0)
         goto out;
     reply_json(ctx->rep, 200, body);
     body = NULL;
@@ -442,6 +467,7 @@ out:
     free(run.best);
     free(run.best_image);
     free(hits);
+    rec_audit_free(&audit);
     api_face_finish(ctx, &slot);
 }
 

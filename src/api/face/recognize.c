@@ -8,11 +8,51 @@
 #include <string.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/objects_attendance.h"
 #include "core/config.h"
 #include "core/jsonv.h"
+
+/* ---- audit ------------------------------------------------------------------------- */
+
+int rec_audit_build(const api_ctx *ctx, int64_t class_id, int64_t session_id, int images,
+                    int faces, const rec_audit_match *matched, size_t n_matched, rec_audit *a)
+{
+    a->n = n_matched + 1;
+    a->events = calloc(a->n, sizeof *a->events);
+    a->details = calloc(a->n, sizeof *a->details);
+    if (!a->events || !a->details) {
+        rec_audit_free(a);
+        return -1;
+    }
+    api_audit_init(ctx, &a->events[0], "face.recognition_run");
+    api_audit_details(&a->events[0],
+                      json_pack("{s:i, s:i, s:I}", "images", images, "faces", faces,
+                                "matched", (json_int_t)n_matched), a->details[0]);
+    for (size_t i = 0; i < n_matched; i++) {
+        store_audit_new *e = &a->events[i + 1];
+        api_audit_init(ctx, e, "face.matched");
+        e->subject_id = matched[i].student_id;
+        api_audit_details(e, json_pack("{s:f}", "distance", api_round(matched[i].distance, 4)),
+                          a->details[i + 1]);
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        a->events[i].class_id = class_id;
+        a->events[i].session_id = session_id;
+    }
+    return 0;
+}
+
+void rec_audit_free(rec_audit *a)
+{
+    free(a->events);
+    free(a->details);
+    a->events = NULL;
+    a->details = NULL;
+    a->n = 0;
+}
 
 /* ---- matching ---------------------------------------------------------------------- */
 
@@ -144,6 +184,31 @@ static json_t *hit_json(const photo_hit *h, const store_face_candidate *cd, cons
                      "face_location", "x1", b.x, "y1", b.y, "x2", b.x + b.w, "y2", b.y + b.h);
 }
 
+/* The request's audit events, in their own transaction (nothing else is written). */
+static int photo_audit(api_ctx *ctx, const rec_image *r, const store_face_candidate *cands,
+                       const store_class *cls)
+{
+    rec_audit_match *m = malloc(((size_t)r->n ? (size_t)r->n : 1) * sizeof *m);
+    rec_audit a = {0};
+    size_t nm = 0;
+    int rc = -1;
+
+    if (m) {
+        for (int i = 0; i < r->n; i++)   /* rec_match assigns a candidate at most once */
+            if (r->cand[i] >= 0)
+                m[nm++] = (rec_audit_match){cands[r->cand[i]].id, r->dist[i]};
+        if (rec_audit_build(ctx, cls->id, 0, 1, r->n, m, nm, &a) == 0)
+            rc = api_audit_write(ctx, a.events, a.n);
+        else
+            reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    } else {
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    }
+    free(m);
+    rec_audit_free(&a);
+    return rc;
+}
+
 static json_t *photo_result(const rec_image *r, const store_face_candidate *cands, size_t nc,
                             const store_class *cls, double threshold)
 {
@@ -218,6 +283,10 @@ static void photo_recognise(api_ctx *ctx, api_face_slot *slot, const photo_req *
         return;
     }
     slot->faces = r.n;
+    if (photo_audit(ctx, &r, cands, cls) < 0) {
+        rec_image_free(&r);
+        return;
+    }
     body = photo_result(&r, cands, nc, cls, rq->threshold);
     rec_image_free(&r);
     if (body)

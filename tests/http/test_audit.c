@@ -1,0 +1,82 @@
+/* HTTP tests of the audit log (API.md §15): who may read which events, the list's shape,
+ * order and pagination; the admin list with its filters. Face events are checked where
+ * they are caused (test_face_data.c, test_recognize.c). Run once per backend (argv[1]). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "att_fixture.h"
+#include "fixture.h"
+
+static void test_roles(void **state)
+{
+    user t, s;
+    new_user(&t, "teacher", "Tom", "Audit");
+    new_user(&s, "student", "Sue", "Audit");
+    want_error(att_call("GET", "/api/audit", NULL, NULL), 401, "Missing Authorization Header");
+    want_error(att_call("GET", "/api/audit/me", NULL, NULL), 401, "Missing Authorization Header");
+    want_error(att_call("GET", "/api/audit", t.token, NULL), 403, "Admin access required");
+    want_error(att_call("GET", "/api/audit", s.token, NULL), 403, "Admin access required");
+    /* Role before query checks (§1.5). */
+    want_error(att_call("GET", "/api/audit?since=yesterday&limit=0", s.token, NULL), 403,
+               "Admin access required");
+    want_error(att_call("POST", "/api/audit/me", s.token, "{}"), 405, "Method not allowed");
+    want_error(att_call("DELETE", "/api/audit", t.token, NULL), 405, "Method not allowed");
+}
+
+static void test_mine(void **state)
+{
+    user s, other;
+    char sql[256];
+    new_user(&s, "student", "Mia", "Mine");
+    new_user(&other, "student", "Ola", "Other");
+    /* Events put straight into the table: two about s (same second, so id breaks the tie),
+     * one about the other student. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO audit_events (at, action, subject_id, details) VALUES "
+             "(1700000000, 'test.first', %lld, '{\"n\":1}'), (1700000000, 'test.second', %lld, '{}'),"
+             " (1700000001, 'test.elsewhere', %lld, '{}')", s.id, s.id, other.id);
+    assert_int_equal(fx_exec(sql), 0);
+    json_t *ev = audit_events(&s, "/api/audit/me");
+    size_t n = json_array_size(ev);
+    assert_true(n >= 2);
+    const json_t *a = json_array_get(ev, n - 1), *b = json_array_get(ev, n - 2);
+    assert_string_equal(att_str(b, "action"), "test.second");
+    assert_string_equal(att_str(a, "action"), "test.first");
+    assert_string_equal(att_str(a, "at"), "2023-11-14T22:13:20Z");
+    assert_int_equal(jint(json_object_get(a, "details"), "n"), 1);
+    assert_int_equal(jint(a, "subject_id"), s.id);
+    assert_string_equal(att_str(a, "subject_name"), s.name);
+    assert_true(json_is_null(json_object_get(a, "actor_id")));
+    assert_true(json_is_null(json_object_get(a, "actor_name")));
+    assert_true(json_is_null(json_object_get(a, "request_id")));
+    assert_null(audit_find(ev, "test.elsewhere"));
+    json_decref(ev);
+
+    att_resp r = want_status(att_call("GET", "/api/audit/me?limit=1&offset=1", s.token, NULL), 200);
+    assert_int_equal(jint(r.json, "total"), (long long)n);
+    assert_int_equal(json_array_size(json_object_get(r.json, "events")), 1);
+    att_resp_free(&r);
+    r = want_status(att_call("GET", "/api/audit/me?offset=99999999999999999999", s.token, NULL), 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "events")), 0);
+    att_resp_free(&r);
+    want_error(att_call("GET", "/api/audit/me?limit=1001", s.token, NULL), 400,
+               "limit must be an integer between 1 and 1000");
+    want_error(att_call("GET", "/api/audit/me?offset=-1", s.token, NULL), 400,
+               "offset must be a non-negative integer");
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_mine),
+    };
+    return ATT_RUN_GROUP(argc, argv, tests);
+}

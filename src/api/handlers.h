@@ -54,6 +54,15 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
+/* api/admin/users.c, api/admin/accounts.c — administration (API.md §12.3) */
+void api_admin_users(api_ctx *ctx);
+void api_admin_create_user(api_ctx *ctx);
+void api_admin_stats(api_ctx *ctx);
+void api_admin_approve(api_ctx *ctx);
+void api_admin_deactivate(api_ctx *ctx);
+void api_admin_reactivate(api_ctx *ctx);
+void api_admin_reset_password(api_ctx *ctx);
+
 /* api/audit/audit.c — the audit log (API.md §15) */
 void api_audit_mine(api_ctx *ctx);
 void api_audit_list(api_ctx *ctx);

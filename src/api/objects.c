@@ -27,18 +27,24 @@ json_t *api_full_name_json(const char *first_name, const char *last_name)
     return j;
 }
 
+const char *api_role_name(const store_user *u)
+{
+    return u->is_admin ? "admin" : u->is_teacher ? "teacher" : "student";
+}
+
 json_t *api_user_json(const store_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b}",
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s}",
                      "id", (json_int_t)u->id,
                      "email", u->email,
                      "first_name", u->first_name,
                      "last_name", u->last_name,
                      "full_name", api_full_name_json(u->first_name, u->last_name),
-                     "role", u->is_teacher ? "teacher" : "student",
+                     "role", api_role_name(u),
                      "created_at", api_time_json(u->created_at),
                      "updated_at", api_time_json(u->updated_at),
-                     "is_active", u->is_active);
+                     "is_active", u->is_active,
+                     "status", u->status[0] ? u->status : "active");
 }
 
 json_t *api_class_json(const store_class *cls)

@@ -56,14 +56,23 @@ const api_route api_routes[] = {
     {{"GET", "/api/attendance/class/{class_id}/report"}, api_attendance_class_report,
      AUTH_ACCESS, 0},
 
-    /* §15 Audit log (api/audit/audit.c) */
-    {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
-    {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},
-
     /* §8 Operations (api/ops/health.c) */
     {{"GET", "/health"}, api_health, AUTH_NONE, 0},
     {{"GET", "/metrics"}, api_metrics, AUTH_METRICS, 0},
     {{"GET", "/api/openapi.json"}, api_openapi, AUTH_NONE, 0},
+
+    /* §12 Administration (api/admin/users.c, api/admin/accounts.c) */
+    {{"GET", "/api/admin/users"}, api_admin_users, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users"}, api_admin_create_user, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/approve"}, api_admin_approve, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/deactivate"}, api_admin_deactivate, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/reactivate"}, api_admin_reactivate, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/reset-password"}, api_admin_reset_password, AUTH_ACCESS, 0},
+    {{"GET", "/api/admin/stats"}, api_admin_stats, AUTH_ACCESS, 0},
+
+    /* §15 Audit log (api/audit/audit.c) */
+    {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
+    {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},
 
     {{NULL, NULL}, NULL, AUTH_NONE, 0},
 };

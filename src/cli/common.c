@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
+#include "store/db.h"
 
 /* The optional .env file is read from the working directory; real environment
  * variables win over it. */
@@ -16,4 +17,26 @@ int cli_load_config(void)
         return -1;
     }
     return 0;
+}
+
+struct db *cli_open_db(void)
+{
+    char err[512];
+    if (cli_load_config() < 0)
+        return NULL;
+    if (config_ensure_data_dir(&g_config, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: %s\n", err);
+        return NULL;
+    }
+    db *d = db_open(g_config.database_url, 1, err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "attendly: cannot open database: %s\n", err);
+        return NULL;
+    }
+    if (db_migrate(d, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: migration failed: %s\n", err);
+        db_close(d);
+        return NULL;
+    }
+    return d;
 }

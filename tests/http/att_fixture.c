@@ -175,6 +175,32 @@ void new_user(user *u, const char *role, const char *first, const char *last)
     new_user_email(u, role, first, last, role);
 }
 
+att_resp att_login(const char *email, const char *password)
+{
+    json_t *body = json_pack("{s:s, s:s}", "email", email, "password", password);
+    att_resp r = att_call_json("POST", "/api/auth/login", NULL, body);
+    json_decref(body);
+    return r;
+}
+
+void new_admin(user *a, const char *first, const char *last)
+{
+    char args[512], out[64];
+    memset(a, 0, sizeof *a);
+    snprintf(a->email, sizeof a->email, "admin%d.%ld@example.io", ++g_seq, (long)getpid());
+    snprintf(args, sizeof args, "admin create --email '%s' --first-name '%s' --last-name '%s'",
+             a->email, first, last);
+    assert_int_equal(fx_run_cli(args, "correct-horse-1\n", out, sizeof out), 0);
+    a->id = strtoll(out, NULL, 10);
+    assert_true(a->id > 0);
+    att_resp r = want_status(att_login(a->email, "correct-horse-1"), 200);
+    assert_int_equal(jint(json_object_get(r.json, "user"), "id"), a->id);
+    assert_string_equal(att_str(json_object_get(r.json, "user"), "role"), "admin");
+    snprintf(a->token, sizeof a->token, "%s", att_str(r.json, "access_token"));
+    snprintf(a->name, sizeof a->name, "%s %s", first, last);
+    att_resp_free(&r);
+}
+
 void new_class(const user *t, const char *name, klass *k)
 {
     json_t *body = json_pack("{s:s}", "name", name);

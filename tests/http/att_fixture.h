@@ -63,6 +63,10 @@ typedef struct world {
 void new_user_email(user *u, const char *role, const char *first, const char *last,
                     const char *email_prefix);
 void new_user(user *u, const char *role, const char *first, const char *last);
+/* An admin made by `attendly admin create` (API.md §12.1), signed in. */
+void new_admin(user *a, const char *first, const char *last);
+/* POST /api/auth/login; returns the reply (the caller frees). */
+att_resp att_login(const char *email, const char *password);
 void new_class(const user *t, const char *name, klass *k);
 void join(const user *s, const klass *k);
 void leave(const user *s, const klass *k);

@@ -34,6 +34,11 @@ fx_resp fx_req_h(const char *method, const char *path, const char *token, const 
                  const char *const *headers);
 void fx_free(fx_resp *r);
 
+/* Runs `$ATTENDLY_BIN <args>` (a shell-quoted argument string, e.g. "admin promote 'a@b.c'")
+ * against the server's database with stdin_text (may be NULL) on standard input; its
+ * standard output goes to out. Returns the exit status, or -1 when it could not run. */
+int fx_run_cli(const char *args, const char *stdin_text, char *out, size_t outlen);
+
 /* A connection to the server's database (for setup and checks); release with
  * db_release. */
 db_conn *fx_db(void);

@@ -57,6 +57,12 @@ static void test_mine(void **state)
     assert_true(json_is_null(json_object_get(a, "actor_name")));
     assert_true(json_is_null(json_object_get(a, "request_id")));
     assert_null(audit_find(ev, "test.elsewhere"));
+    /* Sign-up wrote account.created with the new user as actor and subject (§19.13). */
+    const json_t *created = audit_find(ev, "account.created");
+    assert_non_null(created);
+    assert_int_equal(jint(created, "actor_id"), s.id);
+    assert_int_equal(jint(created, "subject_id"), s.id);
+    assert_true(json_is_null(json_object_get(created, "class_id")));
     json_decref(ev);
 
     att_resp r = want_status(att_call("GET", "/api/audit/me?limit=1&offset=1", s.token, NULL), 200);

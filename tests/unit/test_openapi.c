@@ -45,6 +45,11 @@ static const char *const API_MD_ROUTES[][2] = {
     {"GET", "/api/attendance/class/{class_id}/report"},
     /* §8 operations */
     {"GET", "/health"}, {"GET", "/metrics"}, {"GET", "/api/openapi.json"},
+    /* §12 administration */
+    {"GET", "/api/admin/users"}, {"POST", "/api/admin/users"},
+    {"POST", "/api/admin/users/{id}/approve"}, {"POST", "/api/admin/users/{id}/deactivate"},
+    {"POST", "/api/admin/users/{id}/reactivate"}, {"POST", "/api/admin/users/{id}/reset-password"},
+    {"GET", "/api/admin/stats"},
     /* §15 audit log */
     {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
 };

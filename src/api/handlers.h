@@ -54,6 +54,11 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
+/* api/face/consent.c — biometric consent (API.md §13) */
+void api_face_consent_get(api_ctx *ctx);
+void api_face_consent_give(api_ctx *ctx);
+void api_face_consent_withdraw(api_ctx *ctx);
+
 /* api/admin/users.c, api/admin/accounts.c — administration (API.md §12.3) */
 void api_admin_users(api_ctx *ctx);
 void api_admin_create_user(api_ctx *ctx);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "api/face/consent.h"
+
 #include "core/timeutil.h"
 #include "store/enrollments.h"
 
@@ -66,11 +68,15 @@ json_t *api_class_json(const store_class *cls)
 
 static int append_student(const store_class_student *st, void *arg)
 {
-    json_t *item = json_pack("{s:I, s:o, s:s, s:o}",
+    json_t *item = json_pack("{s:I, s:o, s:s, s:o, s:b, s:s}",
                              "id", (json_int_t)st->id,
                              "name", api_full_name_json(st->first_name, st->last_name),
                              "email", st->email ? st->email : "",
-                             "enrolled_at", api_time_json(st->enrolled_at));
+                             "enrolled_at", api_time_json(st->enrolled_at),
+                             "has_face_data", st->has_face_data,
+                             "consent_status",
+                             api_consent_status(st->has_consent_row, st->consent_withdrawn,
+                                                st->consent_version));
 
     return !item || json_array_append_new((json_t *)arg, item) != 0;
 }

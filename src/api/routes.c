@@ -70,6 +70,11 @@ const api_route api_routes[] = {
     {{"POST", "/api/admin/users/{id}/reset-password"}, api_admin_reset_password, AUTH_ACCESS, 0},
     {{"GET", "/api/admin/stats"}, api_admin_stats, AUTH_ACCESS, 0},
 
+    /* §13 Biometric consent (api/face/consent.c) */
+    {{"GET", "/api/face-data/consent"}, api_face_consent_get, AUTH_ACCESS, 0},
+    {{"POST", "/api/face-data/consent"}, api_face_consent_give, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/face-data/consent"}, api_face_consent_withdraw, AUTH_ACCESS, 0},
+
     /* §15 Audit log (api/audit/audit.c) */
     {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
     {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},

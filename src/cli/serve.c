@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/app.h"
+#include "api/face/consent.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -73,6 +74,10 @@ int cli_serve(int argc, char **argv)
     if (time_set_zone(g_config.timezone) < 0) {
         fprintf(stderr, "attendly: ATTENDLY_TIMEZONE: unknown time zone \"%s\"\n",
                 g_config.timezone);
+        return 2;
+    }
+    if (api_consent_load(g_config.face_consent_text_file, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: %s\n", err);
         return 2;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -69,7 +69,11 @@ typedef struct store_face_enrolment {
     int max_images;                       /* keep the newest this many descriptors */
     int64_t now;
     const store_audit_new *audit;         /* appended in the transaction (NULL: none) */
+    /* When set, the student's consent to this version must be current inside the
+     * transaction (API.md §13.4), else STORE_FACE_NO_CONSENT. */
+    const char *consent_version;
 } store_face_enrolment;
+#define STORE_FACE_NO_CONSENT 15
 
 typedef struct store_face_enrol_result {
     int created;                          /* 1 when the student had no face data before */
@@ -92,6 +96,12 @@ void store_face_paths_free(char **paths, size_t n);
  * (nothing written). */
 int store_face_delete(db_conn *c, int64_t user_id, const store_audit_new *audit,
                       int64_t *deleted, char ***paths, size_t *n_paths);
+
+/* The same inside the caller's write transaction (consent withdrawal, account deletion,
+ * retention): DB_OK, DB_DONE when there was no face data, or an error; on failure the
+ * caller rolls back and frees *paths. */
+int store_face_delete_in_tx(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                            int64_t *deleted, char ***paths, size_t *n_paths);
 
 /* ---- images and thumbnails (§6.10) ------------------------------------------------- */
 
@@ -132,12 +142,17 @@ typedef struct store_face_person {
 } store_face_person;
 
 /* The actively enrolled students of a class with an active account and face data, by id,
- * with all their descriptors. */
-int store_face_candidates(db_conn *c, int64_t class_id, store_face_candidate **out, size_t *n);
+ * with all their descriptors; with consent_version, only those whose consent to that
+ * version is current (API.md §13.4). */
+int store_face_candidates(db_conn *c, int64_t class_id, const char *consent_version,
+                          store_face_candidate **out, size_t *n);
 void store_face_candidates_free(store_face_candidate *cands, size_t n);
 
 /* The actively enrolled students of a class without face data, by id (malloc'd). */
 int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **out, size_t *n);
+/* Those with face data but no current consent to consent_version, by id (malloc'd). */
+int store_face_without_consent(db_conn *c, int64_t class_id, const char *consent_version,
+                               store_face_person **out, size_t *n);
 
 /* ---- coverage and statistics (§6.8, §6.9) ------------------------------------------ */
 

@@ -581,7 +581,8 @@ static void test_parallel_all_complete(void **state)
 static void test_parallel_busy(void **state)
 {
     char err[2048], models[1100], body_buf[512];
-    const char *env[] = {models, "RECOGNITION_WORKERS=1", "RECOGNITION_QUEUE_TIMEOUT_MS=1", NULL};
+    const char *env[] = {models, "FACE_CONSENT_REQUIRED=0", "RECOGNITION_WORKERS=1",
+                         "RECOGNITION_QUEUE_TIMEOUT_MS=1", NULL};
     test_server srv;
     http_resp r;
     int ok, busy;
@@ -622,7 +623,7 @@ static void test_parallel_busy(void **state)
 static void test_engine_unavailable(void **state)
 {
     char err[2048], body[512], token[2048];
-    const char *env[] = {"FACE_MODELS_DIR=/nonexistent/models", NULL};
+    const char *env[] = {"FACE_MODELS_DIR=/nonexistent/models", "FACE_CONSENT_REQUIRED=0", NULL};
     test_server srv;
     http_resp r;
 

@@ -50,6 +50,9 @@ static const char *const API_MD_ROUTES[][2] = {
     {"POST", "/api/admin/users/{id}/approve"}, {"POST", "/api/admin/users/{id}/deactivate"},
     {"POST", "/api/admin/users/{id}/reactivate"}, {"POST", "/api/admin/users/{id}/reset-password"},
     {"GET", "/api/admin/stats"},
+    /* §13 consent */
+    {"GET", "/api/face-data/consent"}, {"POST", "/api/face-data/consent"},
+    {"DELETE", "/api/face-data/consent"},
     /* §15 audit log */
     {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
 };

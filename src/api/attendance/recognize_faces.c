@@ -295,16 +295,6 @@ static json_t *not_recognized_json(const rf_run *run)
     return list;
 }
 
-static json_t *people_json(const store_face_person *p, size_t n)
-{
-    json_t *list = json_array();
-
-    for (size_t i = 0; list && i < n; i++)
-        json_array_append_new(list, json_pack("{s:I, s:s}", "id", (json_int_t)p[i].id,
-                                              "name", p[i].name));
-    return list;
-}
-
 static const char *action_name(enum store_mark_action a)
 {
     return a == STORE_MARK_CREATED ? "created" : a == STORE_MARK_UPDATED ? "updated"
@@ -369,7 +359,8 @@ static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t 
 }
 
 static json_t *reply_body(const rf_run *run, const store_class *cls, const rf_hit *hits,
-                          size_t nh, const store_face_person *without, size_t nw)
+                          size_t nh, const store_face_person *without, size_t nw,
+                          const store_face_person *no_consent, size_t nn)
 {
     char msg[96];
 
@@ -382,10 +373,12 @@ static json_t *reply_body(const rf_run *run, const store_class *cls, const rf_hi
         "recognition_method", "ai_face", "tolerance_used", run->rq->tolerance,
         "faces", run->faces, "unknown_faces", run->unknown,
         "not_recognized_students", not_recognized_json(run),
-        "students_without_face_data", people_json(without, nw),
+        "students_without_face_data", rec_people_json(without, nw),
         "image_errors", run->image_errors,
         "session_id", run->rq->has_session ? json_integer(run->rq->session_id) : json_null(),
         "marked", json_array());
+    if (body)
+        json_object_set_new(body, "students_without_consent", rec_people_json(no_consent, nn));
     if (body && run->annotated)
         json_object_set(body, "annotated_images", run->annotated);
     return body;
@@ -411,9 +404,13 @@ static int build_audit(api_ctx *ctx, const rf_run *run, const rf_hit *hits, size
 }
 
 /* After the lookups: candidates, capacity, processing, optional marking, the reply. */
+typedef struct rf_people {
+    const store_face_person *without, *no_consent;
+    size_t nw, nn;
+} rf_people;
+
 static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
-                      const store_face_candidate *cands, size_t nc,
-                      const store_face_person *without, size_t nw)
+                      const store_face_candidate *cands, size_t nc, const rf_people *pp)
 {
     api_face_slot slot = {0};
     rf_run run = {.rq = rq, .cands = cands, .nc = nc};
@@ -448,7 +445,7 @@ static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
         goto out;
     }
     nh = collect_hits(&run, hits);
-    if (!(body = reply_body(&run, cls, hits, nh, without, nw))) {
+    if (!(body = reply_body(&run, cls, hits, nh, pp->without, pp->nw, pp->no_consent, pp->nn))) {
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
         goto out;
     }
@@ -474,8 +471,8 @@ out:
 void api_attendance_recognize_faces(api_ctx *ctx)
 {
     store_face_candidate *cands = NULL;
-    store_face_person *without = NULL;
-    size_t nc = 0, nw = 0;
+    store_face_person *without = NULL, *no_consent = NULL;
+    size_t nc = 0, nw = 0, nn = 0;
     store_class cls;
     rf_req rq = {0};
 
@@ -486,14 +483,17 @@ void api_attendance_recognize_faces(api_ctx *ctx)
         return;
     if (rq.has_session && session_of_class(ctx, &rq) < 0)
         goto out;
-    if (store_face_candidates(ctx->db, cls.id, &cands, &nc) != DB_OK ||
-        store_face_without_data(ctx->db, cls.id, &without, &nw) != DB_OK) {
-        api_fail(ctx, "store_face_candidates");
+    if (rec_load_candidates(ctx, cls.id, &cands, &nc, &no_consent, &nn) < 0)
+        goto out;
+    if (store_face_without_data(ctx->db, cls.id, &without, &nw) != DB_OK) {
+        api_fail(ctx, "store_face_without_data");
         goto out;
     }
-    recognise(ctx, &rq, &cls, cands, nc, without, nw);
+    rf_people pp = {without, no_consent, nw, nn};
+    recognise(ctx, &rq, &cls, cands, nc, &pp);
 out:
     store_face_candidates_free(cands, nc);
     free(without);
+    free(no_consent);
     store_class_clear(&cls);
 }

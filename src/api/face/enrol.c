@@ -9,6 +9,7 @@
 
 #include "api/access.h"
 #include "api/audit_event.h"
+#include "api/face/consent.h"
 #include "core/config.h"
 
 enum { RULE_MISMATCH = STORE_FACE_RULE_MIN, RULE_DUPLICATE };
@@ -193,7 +194,8 @@ int enrol_store(api_ctx *ctx, const enrol_store_req *rq, store_face_enrol_result
         .upload_method = rq->method, .orientations = rq->orientations,
         .encoding_version = API_FACE_ENCODING_VERSION, .replace = rq->replace,
         .check_own = rq->check_own, .max_images = g_config.face_max_images,
-        .now = (int64_t)time(NULL), .audit = &ev};
+        .now = (int64_t)time(NULL), .audit = &ev,
+        .consent_version = api_consent_required_version()};
     rc = store_face_enrol(c, &in, &rules, res);
     free(rows);
     if (rc == DB_OK) {
@@ -203,7 +205,9 @@ int enrol_store(api_ctx *ctx, const enrol_store_req *rq, store_face_enrol_result
         res->n_removed_paths = 0;
         return 0;
     }
-    if (rc == RULE_MISMATCH)
+    if (rc == STORE_FACE_NO_CONSENT)   /* withdrawn while the images were processed */
+        reply_error(ctx->rep, 403, "Biometric consent required");
+    else if (rc == RULE_MISMATCH)
         reply(ctx, 400, "Face does not match your registered face data");
     else if (rc == RULE_DUPLICATE)
         reply(ctx, 409, "This face is already registered to another account");

@@ -42,4 +42,12 @@ int rec_audit_build(const api_ctx *ctx, int64_t class_id, int64_t session_id, in
                     int faces, const rec_audit_match *matched, size_t n_matched, rec_audit *a);
 void rec_audit_free(rec_audit *a);
 
+/* §13.4: the class's candidates (only students whose consent is current, when consent is
+ * required) and the students with face data but no current consent (empty when it is
+ * not required). 0, or -1 with a 500 reply set; free both either way. */
+int rec_load_candidates(api_ctx *ctx, int64_t class_id, store_face_candidate **cands,
+                        size_t *nc, store_face_person **no_consent, size_t *nn);
+/* [{"id", "name"}] of people, by the order given. */
+json_t *rec_people_json(const store_face_person *p, size_t n);
+
 #endif

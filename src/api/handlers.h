@@ -54,6 +54,13 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
+/* api/attendance/checkin.c — check-in codes (API.md §14) */
+void api_checkin_open(api_ctx *ctx);
+void api_checkin_get(api_ctx *ctx);
+void api_checkin_close(api_ctx *ctx);
+void api_checkin_list_open(api_ctx *ctx);
+void api_checkin_submit(api_ctx *ctx);
+
 /* api/face/consent.c — biometric consent (API.md §13) */
 void api_face_consent_get(api_ctx *ctx);
 void api_face_consent_give(api_ctx *ctx);

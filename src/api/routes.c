@@ -75,6 +75,13 @@ const api_route api_routes[] = {
     {{"POST", "/api/face-data/consent"}, api_face_consent_give, AUTH_ACCESS, 0},
     {{"DELETE", "/api/face-data/consent"}, api_face_consent_withdraw, AUTH_ACCESS, 0},
 
+    /* §14 Check-in codes (api/attendance/checkin.c) */
+    {{"POST", "/api/attendance/session/{id}/checkin"}, api_checkin_open, AUTH_ACCESS, 0},
+    {{"GET", "/api/attendance/session/{id}/checkin"}, api_checkin_get, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/attendance/session/{id}/checkin"}, api_checkin_close, AUTH_ACCESS, 0},
+    {{"GET", "/api/attendance/checkin/open"}, api_checkin_list_open, AUTH_ACCESS, 0},
+    {{"POST", "/api/attendance/checkin"}, api_checkin_submit, AUTH_ACCESS, 0},
+
     /* §15 Audit log (api/audit/audit.c) */
     {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
     {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},

@@ -10,7 +10,7 @@
 #include "store/attendance_sql.h"
 
 static const char *const status_names[] = {"present", "absent", "late"};
-static const char *const method_names[] = {"manual", "ai_face", "hybrid"};
+static const char *const method_names[] = {"manual", "ai_face", "hybrid", "checkin"};
 
 const char *store_att_status_name(enum store_att_status s)
 {
@@ -19,21 +19,21 @@ const char *store_att_status_name(enum store_att_status s)
 
 const char *store_att_method_name(enum store_att_method m)
 {
-    return (unsigned)m < 3 ? method_names[m] : "manual";
+    return (unsigned)m < 4 ? method_names[m] : "manual";
 }
 
-static int parse_name(const char *s, const char *const names[3])
+static int parse_name(const char *s, const char *const names[], int n)
 {
     if (!s)
         return -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
     return -1;
 }
 
-int store_att_status_parse(const char *s) { return parse_name(s, status_names); }
-int store_att_method_parse(const char *s) { return parse_name(s, method_names); }
+int store_att_status_parse(const char *s) { return parse_name(s, status_names, 3); }
+int store_att_method_parse(const char *s) { return parse_name(s, method_names, 4); }
 
 /* ---- row readers and statement steps (shared through attendance_sql.h) ----------- */
 

@@ -17,7 +17,8 @@
 #define STORE_ATT_NAME 656   /* "First Last": two 80-code-point names */
 
 enum store_att_status { ATT_PRESENT = 0, ATT_ABSENT = 1, ATT_LATE = 2 };
-enum store_att_method { ATT_MANUAL = 0, ATT_AI_FACE = 1, ATT_HYBRID = 2 };
+/* ATT_CHECKIN is set only by a student's check-in code (API.md §14). */
+enum store_att_method { ATT_MANUAL = 0, ATT_AI_FACE = 1, ATT_HYBRID = 2, ATT_CHECKIN = 3 };
 
 /* Names as stored and sent ("present", "ai_face", ...); parse returns -1 for anything else. */
 const char *store_att_status_name(enum store_att_status s);

@@ -353,7 +353,8 @@ void check_record_shape(const json_t *r)
     assert_true(json_is_string(json_object_get(r, "marker_name")));
     const char *st = att_str(r, "status"), *me = att_str(r, "recognition_method");
     assert_true(!strcmp(st, "present") || !strcmp(st, "absent") || !strcmp(st, "late"));
-    assert_true(!strcmp(me, "manual") || !strcmp(me, "ai_face") || !strcmp(me, "hybrid"));
+    assert_true(!strcmp(me, "manual") || !strcmp(me, "ai_face") || !strcmp(me, "hybrid") ||
+                !strcmp(me, "checkin"));
     assert_true(is_timestamp(json_object_get(r, "marked_at")));
     assert_true(is_timestamp(json_object_get(r, "updated_at")));
     const json_t *conf = json_object_get(r, "recognition_confidence");

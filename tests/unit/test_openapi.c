@@ -53,6 +53,10 @@ static const char *const API_MD_ROUTES[][2] = {
     /* §13 consent */
     {"GET", "/api/face-data/consent"}, {"POST", "/api/face-data/consent"},
     {"DELETE", "/api/face-data/consent"},
+    /* §14 check-in codes */
+    {"POST", "/api/attendance/session/{id}/checkin"}, {"GET", "/api/attendance/session/{id}/checkin"},
+    {"DELETE", "/api/attendance/session/{id}/checkin"}, {"GET", "/api/attendance/checkin/open"},
+    {"POST", "/api/attendance/checkin"},
     /* §15 audit log */
     {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
 };

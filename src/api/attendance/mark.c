@@ -104,7 +104,7 @@ static int read_mark_input(const json_t *body, mark_input *in, field_err *err)
     if (st < 0)
         return jv_fail(err, MSG_STATUS);
     int me = api_att_enum_field(body, "recognition_method", ATT_MANUAL, store_att_method_parse);
-    if (me < 0)
+    if (me < 0 || me == ATT_CHECKIN)   /* only a student's check-in sets it (§14) */
         return jv_fail(err, MSG_METHOD);
     in->opts.status = (enum store_att_status)st;
     in->opts.method = (enum store_att_method)me;

@@ -20,6 +20,7 @@ static const struct command {
     {"serve", cli_serve, "run the HTTP API server (configuration from the environment / .env)"},
     {"migrate", cli_migrate, "apply pending database migrations and print how many"},
     {"admin", cli_admin, "create an admin, or promote a fresh account (attendly admin --help)"},
+    {"sweep", cli_sweep, "run one retention sweep and print what it deleted (--now TS)"},
     {"faces", cli_faces_main, "detect and describe the faces of images (attendly faces --help)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},

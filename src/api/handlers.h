@@ -61,6 +61,10 @@ void api_checkin_close(api_ctx *ctx);
 void api_checkin_list_open(api_ctx *ctx);
 void api_checkin_submit(api_ctx *ctx);
 
+/* api/auth/data_rights.c — data export and account deletion (API.md §16.2-16.3) */
+void api_auth_export(api_ctx *ctx);
+void api_auth_delete_account(api_ctx *ctx);
+
 /* api/face/consent.c — biometric consent (API.md §13) */
 void api_face_consent_get(api_ctx *ctx);
 void api_face_consent_give(api_ctx *ctx);

@@ -86,5 +86,9 @@ const api_route api_routes[] = {
     {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
     {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},
 
+    /* §16 Data rights (api/auth/data_rights.c) */
+    {{"GET", "/api/auth/export"}, api_auth_export, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/auth/account"}, api_auth_delete_account, AUTH_ACCESS, 0},
+
     {{NULL, NULL}, NULL, AUTH_NONE, 0},
 };

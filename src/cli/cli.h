@@ -24,4 +24,7 @@ int cli_faces_main(int argc, char **argv);
  * attendly admin promote EMAIL                                    (cli/admin.c) */
 int cli_admin(int argc, char **argv);
 
+/* attendly sweep [--now TS]: one retention sweep (cli/sweep.c) */
+int cli_sweep(int argc, char **argv);
+
 #endif

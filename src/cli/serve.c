@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/app.h"
 #include "api/face/consent.h"
+#include "api/ops/sweep.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -95,6 +96,8 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     open_face_engine();
+    if (api_sweeper_start(g_app.db) < 0)
+        log_error("retention sweeper not started", "%s", "pthread_create failed");
     srv = http_server_start(&g_config, &api_http_app, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "attendly: %s\n", err);
@@ -107,6 +110,7 @@ int cli_serve(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, SHUTDOWN_GRACE_MS);
+    api_sweeper_stop();
     if (g_app.face)
         face_engine_close(g_app.face);
     g_app.face = NULL;

@@ -387,6 +387,21 @@ int store_att_records_of_student(db_conn *c, int64_t class_id, int64_t student_i
     return rc;
 }
 
+int store_att_records_of_student_all(db_conn *c, int64_t student_id, store_att_record **out,
+                                     size_t *n)
+{
+    db_stmt *s = db_prepare(c, ATT_RECORD_SELECT " WHERE r.student_id = ? ORDER BY r.session_id");
+    if (!s) {
+        *out = NULL;
+        *n = 0;
+        return DB_ERR;
+    }
+    db_bind_int64(s, 1, student_id);
+    int rc = collect_records(s, out, n);
+    db_finalize(s);
+    return rc;
+}
+
 const store_att_record *store_att_record_find(const store_att_record *recs, size_t n,
                                               int64_t session_id)
 {

@@ -90,6 +90,9 @@ int store_att_records_of_session(db_conn *c, int64_t session_id, int64_t student
  * my_attendance; look one up with store_att_record_find). */
 int store_att_records_of_student(db_conn *c, int64_t class_id, int64_t student_id,
                                  store_att_record **out, size_t *n);
+/* Every record of the student in any session, by session_id (the data export). */
+int store_att_records_of_student_all(db_conn *c, int64_t student_id, store_att_record **out,
+                                     size_t *n);
 const store_att_record *store_att_record_find(const store_att_record *recs, size_t n,
                                               int64_t session_id);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/attendance_sql.h"
+
 #define WINDOW_COLS "w.session_id, s.class_id, w.opens_at, w.closes_at, w.late_after, w.secret"
 
 static int window_from_row(db_stmt *s, store_checkin *out)
@@ -128,6 +130,16 @@ int store_checkin_for_student(db_conn *c, int64_t session_id, int64_t student_id
     return step_window(c, s, out);
 }
 
+static void read_listing(db_stmt *s, void *item)
+{
+    store_checkin_listing *l = item;
+    l->session_id = db_col_int64(s, 0);
+    l->class_id = db_col_int64(s, 1);
+    l->closes_at = db_col_int64(s, 2);
+    att_copy_text(l->class_name, sizeof l->class_name, db_col_text(s, 3));
+    att_copy_text(l->session_name, sizeof l->session_name, db_col_text(s, 4));
+}
+
 int store_checkin_open_for_student(db_conn *c, int64_t student_id, int64_t now,
                                    store_checkin_listing **out, size_t *n)
 {
@@ -142,29 +154,14 @@ int store_checkin_open_for_student(db_conn *c, int64_t student_id, int64_t now,
         return DB_ERR;
     db_bind_int64(s, 1, student_id);
     db_bind_int64(s, 2, now);
-    while ((rc = db_step(s)) == DB_ROW) {
-        store_checkin_listing *grown = realloc(*out, (*n + 1) * sizeof **out);
-        if (!grown) {
-            rc = DB_ERR;
-            break;
-        }
-        *out = grown;
-        grown[*n].session_id = db_col_int64(s, 0);
-        grown[*n].class_id = db_col_int64(s, 1);
-        grown[*n].closes_at = db_col_int64(s, 2);
-        snprintf(grown[*n].class_name, STORE_ATT_TEXT, "%s", db_col_text(s, 3) ? db_col_text(s, 3) : "");
-        snprintf(grown[*n].session_name, STORE_ATT_TEXT, "%s",
-                 db_col_text(s, 4) ? db_col_text(s, 4) : "");
-        (*n)++;
-    }
+    rc = att_collect(s, (void **)out, sizeof **out, n, read_listing);
     db_finalize(s);
-    if (rc != DB_DONE) {
+    if (rc != DB_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return DB_ERR;
     }
-    return DB_OK;
+    return rc;
 }
 
 /* ---- wrong codes ------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/attendance_sql.h"
 #include "store/faces.h"
 
 int store_consent_get(db_conn *c, int64_t user_id, store_consent *out)
@@ -144,6 +145,14 @@ int store_consent_withdraw(db_conn *c, int64_t user_id, int64_t now,
     return rc;
 }
 
+static void read_consent_event(db_stmt *s, void *item)
+{
+    store_consent_event *e = item;
+    snprintf(e->action, sizeof e->action, "%s", db_col_text(s, 0) ? db_col_text(s, 0) : "");
+    snprintf(e->version, sizeof e->version, "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "");
+    e->at = db_col_int64(s, 2);
+}
+
 int store_consent_history(db_conn *c, int64_t user_id, store_consent_event **out, size_t *n)
 {
     db_stmt *s = db_prepare(c, "SELECT action, version, at FROM face_consent_history "
@@ -155,26 +164,12 @@ int store_consent_history(db_conn *c, int64_t user_id, store_consent_event **out
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, user_id);
-    while ((rc = db_step(s)) == DB_ROW) {
-        store_consent_event *grown = realloc(*out, (*n + 1) * sizeof **out);
-        if (!grown) {
-            rc = DB_ERR;
-            break;
-        }
-        *out = grown;
-        snprintf(grown[*n].action, sizeof grown[*n].action, "%s",
-                 db_col_text(s, 0) ? db_col_text(s, 0) : "");
-        snprintf(grown[*n].version, sizeof grown[*n].version, "%s",
-                 db_col_text(s, 1) ? db_col_text(s, 1) : "");
-        grown[*n].at = db_col_int64(s, 2);
-        (*n)++;
-    }
+    rc = att_collect(s, (void **)out, sizeof **out, n, read_consent_event);
     db_finalize(s);
-    if (rc != DB_DONE) {
+    if (rc != DB_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
-        return DB_ERR;
     }
-    return DB_OK;
+    return rc;
 }

@@ -53,7 +53,13 @@ int att_stop(void)
 
 int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
 {
-    if (att_start(argc, argv) < 0)
+    return att_run_group_env(argc, argv, tests, n, NULL);
+}
+
+int att_run_group_env(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                      const char *const *extra_env)
+{
+    if (att_start_env(argc, argv, extra_env) < 0)
         return 1;
     int failed = _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
     if (att_stop() != 0)

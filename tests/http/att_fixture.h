@@ -30,6 +30,9 @@ struct CMUnitTest;
 int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
 #define ATT_RUN_GROUP(argc, argv, tests) \
     att_run_group((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]))
+/* The same with extra "K=V" settings (NULL-terminated). */
+int att_run_group_env(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                      const char *const *extra_env);
 
 /* One request. token NULL = no Authorization; body NULL = no body. */
 att_resp att_call(const char *method, const char *path, const char *token, const char *body);

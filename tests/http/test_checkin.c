@@ -298,6 +298,15 @@ static void test_late_and_limit(void **state)
     r = want_status(submit(&w.st[1], sess, code), 200);
     assert_string_equal(att_str(json_object_get(r.json, "record"), "status"), "late");
     att_resp_free(&r);
+    /* The counters of /metrics. */
+    r = att_call("GET", "/metrics", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "attendly_checkins_total{outcome=\"ok\"}"));
+    assert_non_null(strstr(r.body, "attendly_checkins_total{outcome=\"wrong_code\"}"));
+    assert_non_null(strstr(r.body, "attendly_checkins_total{outcome=\"limited\"}"));
+    assert_non_null(strstr(r.body, "attendly_consent_changes_total{action=\"given\"} 0"));
+    assert_non_null(strstr(r.body, "attendly_retention_deleted_total{kind=\"face_data\"}"));
+    att_resp_free(&r);
 }
 
 int main(int argc, char **argv)

@@ -59,6 +59,8 @@ static const char *const API_MD_ROUTES[][2] = {
     {"POST", "/api/attendance/checkin"},
     /* §15 audit log */
     {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
+    /* §16 data rights */
+    {"GET", "/api/auth/export"}, {"DELETE", "/api/auth/account"},
 };
 #define N_API_MD (sizeof API_MD_ROUTES / sizeof API_MD_ROUTES[0])
 

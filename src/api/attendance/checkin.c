@@ -17,6 +17,7 @@
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
 #include "core/totp.h"
+#include "http/metrics.h"
 #include "store/checkin.h"
 
 #define PERIOD 30
@@ -264,6 +265,7 @@ static int rate_limit(api_ctx *ctx, int64_t session_id, int64_t now)
         return 0;
     int64_t wait = oldest + WRONG_WINDOW - now;
     snprintf(retry, sizeof retry, "%lld", (long long)(wait > 0 ? wait : 1));
+    metrics_checkin("limited");
     reply_error(ctx->rep, 429, "Too many wrong codes, try again later");
     reply_header(ctx->rep, "Retry-After", retry);
     return -1;
@@ -307,6 +309,7 @@ void api_checkin_submit(api_ctx *ctx)
             api_fail(ctx, "store_checkin_fail");
         else
             reply_error(ctx->rep, 400, "Wrong or expired code");
+        metrics_checkin("wrong_code");
         return;
     }
     enum store_att_status status =
@@ -324,6 +327,7 @@ void api_checkin_submit(api_ctx *ctx)
         api_fail(ctx, "store_checkin_mark");
         return;
     }
+    metrics_checkin("ok");
     reply_or_oom(ctx, 200, json_pack("{s:s, s:o, s:s}", "message", "Checked in", "record",
                                      api_json_record(&rec), "action", mark_action(item.action)));
 }

@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "api/objects.h"
 #include "core/jsonv.h"
+#include "http/metrics.h"
 #include "store/consent.h"
 #include "store/faces.h"
 
@@ -102,6 +103,7 @@ void api_face_consent_give(api_ctx *ctx)
         api_fail(ctx, "store_consent_give");
         return;
     }
+    metrics_consent_change("given");
     reply_consent(ctx, 200, "Consent recorded", &st);
 }
 
@@ -128,6 +130,7 @@ void api_face_consent_withdraw(api_ctx *ctx)
     }
     api_face_unlink_raw(paths, n_paths);
     store_face_paths_free(paths, n_paths);
+    metrics_consent_change("withdrawn");
     json_t *body = json_pack("{s:s, s:I}", "message", "Consent withdrawn and face data deleted",
                              "deleted_images", (json_int_t)deleted);
     if (body)

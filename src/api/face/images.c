@@ -6,26 +6,12 @@
 
 #include "api/access.h"
 #include "api/audit_event.h"
+#include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/objects.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"
 #include "store/faces.h"
-
-static json_t *image_json(const store_face_image *im)
-{
-    char url[64];
-
-    snprintf(url, sizeof url, "/api/face-data/images/%lld/thumbnail", (long long)im->id);
-    return json_pack("{s:I, s:I, s:o, s:s, s:o, s:i, s:f, s:s}", "id", (json_int_t)im->id,
-                     "student_id", (json_int_t)im->student_id,
-                     "created_at", api_time_json(im->created_at), "source", im->source,
-                     "orientation", im->orientation[0] ? json_string(im->orientation)
-                                                       : json_null(),
-                     "face_size", im->face_size,
-                     "detection_score", api_round(im->detection_score, 4),
-                     "thumbnail_url", url);
-}
 
 void api_face_student_images(api_ctx *ctx)
 {
@@ -52,7 +38,7 @@ void api_face_student_images(api_ctx *ctx)
     }
     list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        json_array_append_new(list, image_json(&imgs[i]));
+        json_array_append_new(list, api_face_image_json(&imgs[i]));
     free(imgs);
     body = json_pack("{s:I, s:o, s:I}", "student_id", (json_int_t)student_id, "images", list,
                      "total", (json_int_t)total);

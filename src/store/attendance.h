@@ -106,6 +106,12 @@ int store_att_record_get_owned(db_conn *c, int64_t teacher_id, int64_t record_id
 int store_att_record_update(db_conn *c, int64_t teacher_id, int64_t record_id,
                             enum store_att_status status, int64_t now,
                             store_att_record *out, store_att_stats *stats);
+/* The same, appending an attendance.record_changed event from `change` (see
+ * store_mark_opts) when the status changes. */
+int store_att_record_update_audited(db_conn *c, int64_t teacher_id, int64_t record_id,
+                                    enum store_att_status status, int64_t now,
+                                    const store_audit_new *change, store_att_record *out,
+                                    store_att_stats *stats);
 
 /* ---- marking ------------------------------------------------------------------------- */
 
@@ -140,6 +146,10 @@ typedef struct store_mark_opts {
     enum store_att_status status;
     enum store_att_method method;
     enum store_mark_policy policy;
+    /* Manual marking (§15): for each existing record whose status changes, an
+     * attendance.record_changed event from this template (actor, request id, time), with
+     * the student, class, session and {"from", "to"} filled in. NULL: none. */
+    const store_audit_new *record_changed;
 } store_mark_opts;
 
 /* Locks a visible session of the teacher for writing and returns its class id and name

@@ -268,7 +268,7 @@ int store_checkin_mark(db_conn *c, int64_t session_id, int64_t student_id,
                        enum store_att_status status, int64_t now, const store_audit_new *audit,
                        store_mark_item *item, store_att_record *rec)
 {
-    store_mark_opts opts = {status, ATT_CHECKIN, STORE_MARK_ABSENT_ONLY};
+    store_mark_opts opts = {status, ATT_CHECKIN, STORE_MARK_ABSENT_ONLY, NULL};
     int64_t class_id = 0;
     int rc = db_begin_write(c);
 

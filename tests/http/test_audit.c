@@ -78,11 +78,50 @@ static void test_mine(void **state)
                "offset must be a non-negative integer");
 }
 
+/* attendance.record_changed: a manual change of an existing record, with from and to. */
+static void test_record_changed(void **state)
+{
+    world w;
+    char p[96];
+    make_world(&w, 1);
+    long long sess = new_session(&w.teacher, &w.cls, "Audited", NULL);
+    mark_ok(&w.teacher, sess, &w.st[0], "present");    /* a new record: no change event */
+    mark_ok(&w.teacher, sess, &w.st[0], "present");    /* unchanged */
+    mark_ok(&w.teacher, sess, &w.st[0], "absent");
+    att_resp r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records",
+                                                   sess), w.teacher.token, NULL), 200);
+    long long rid = jint(json_array_get(json_object_get(r.json, "attendance_records"), 0), "id");
+    att_resp_free(&r);
+    r = want_status(att_call("PUT", pathf(p, sizeof p, "/api/attendance/record/%lld", rid),
+                             w.teacher.token, "{\"status\": \"late\"}"), 200);
+    att_resp_free(&r);
+    r = want_status(att_call("PUT", pathf(p, sizeof p, "/api/attendance/record/%lld", rid),
+                             w.teacher.token, "{\"status\": \"late\"}"), 200);
+    att_resp_free(&r);
+
+    json_t *ev = audit_events(&w.st[0], "/api/audit/me?limit=10");
+    size_t changes = 0;
+    for (size_t i = 0; i < json_array_size(ev); i++)
+        changes += strcmp(att_str(json_array_get(ev, i), "action"), "attendance.record_changed") == 0;
+    assert_int_equal(changes, 2);
+    const json_t *put = json_array_get(ev, 0), *mark = json_array_get(ev, 1);
+    assert_string_equal(att_str(put, "action"), "attendance.record_changed");
+    assert_string_equal(att_str(json_object_get(put, "details"), "from"), "absent");
+    assert_string_equal(att_str(json_object_get(put, "details"), "to"), "late");
+    assert_string_equal(att_str(json_object_get(mark, "details"), "from"), "present");
+    assert_string_equal(att_str(json_object_get(mark, "details"), "to"), "absent");
+    assert_int_equal(jint(mark, "actor_id"), w.teacher.id);
+    assert_int_equal(jint(mark, "class_id"), w.cls.id);
+    assert_int_equal(jint(mark, "session_id"), sess);
+    json_decref(ev);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_mine),
+        cmocka_unit_test(test_record_changed),
     };
     /* Events dated years back must survive the start-up retention sweep. */
     static const char *const env[] = {"AUDIT_RETENTION_DAYS=36500", NULL};

@@ -93,14 +93,14 @@ static void test_policies(void **state)
     fixture f;
     make_fixture(&f);
     store_att_stats st;
-    store_mark_opts absent = {ATT_ABSENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts absent = {ATT_ABSENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item items[3] = {{.student_id = f.st[0]}, {.student_id = f.st[1]}};
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &absent, items, 1, 200, NULL, &st),
                      DB_OK);
     assert_int_equal(items[0].action, STORE_MARK_CREATED);
 
     /* Recognise-and-mark: absent -> present (updated), none -> created, present kept. */
-    store_mark_opts face = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY};
+    store_mark_opts face = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY, NULL};
     memset(items, 0, sizeof items);
     items[0] = (store_mark_item){.student_id = f.st[0], .has_confidence = 1, .confidence = 0.7};
     items[1] = (store_mark_item){.student_id = f.st[1], .has_confidence = 1, .confidence = 0.8};
@@ -146,7 +146,7 @@ static void test_policies(void **state)
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &face, &one, 1, 600, NULL, &st), DB_OK);
     assert_int_equal(one.action, STORE_MARK_UNCHANGED);
     assert_int_equal(one.status, ATT_LATE);
-    store_mark_opts manual = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts manual = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &manual, &one, 1, 700, NULL, &st),
                      DB_OK);
     assert_int_equal(one.action, STORE_MARK_UPDATED);
@@ -160,7 +160,7 @@ static void test_rollback_and_access(void **state)
     make_fixture(&f);
     store_att_stats st;
     int64_t other = new_user(f.c, "teacher"), cls = 0;
-    store_mark_opts o = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts o = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item it = {.student_id = f.st[0]};
 
     /* Another teacher: not found, nothing written. */
@@ -210,7 +210,7 @@ static void test_history_and_report(void **state)
     store_att_session s2;
     assert_int_equal(store_att_session_create(f.c, f.teacher, f.cls, "T", "2024-06-01", 100, &s2),
                      DB_ROW);
-    store_mark_opts late = {ATT_LATE, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts late = {ATT_LATE, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item it = {.student_id = f.st[0]};
     assert_int_equal(store_att_mark(f.c, f.teacher, s2.id, &late, &it, 1, 200, NULL, &st), DB_OK);
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
 
@@ -188,8 +189,11 @@ void api_attendance_mark(api_ctx *ctx)
     db_conn *c = api_db(ctx);
     if (!c)
         goto out;
+    store_audit_new change;
+    api_audit_init(ctx, &change, "attendance.record_changed");
+    in.opts.record_changed = &change;
     int rc = store_att_mark(c, ctx->user_id, in.session_id, &in.opts, in.items, in.n,
-                            (int64_t)time(NULL), session_name, &stats);
+                            change.at, session_name, &stats);
     if (rc == DB_DONE) {
         reply_error(ctx->rep, 404, "Session not found or access denied");
         goto out;

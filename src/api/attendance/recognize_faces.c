@@ -328,7 +328,7 @@ static json_t *marked_json(const store_mark_item *items, size_t n)
 static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t n,
                      const store_face_candidate *cands, const rec_audit *audit, json_t *body)
 {
-    store_mark_opts opts = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY};
+    store_mark_opts opts = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY, NULL};
     store_mark_item *items = calloc(n ? n : 1, sizeof *items);
     char *session_name = malloc(STORE_ATT_TEXT);
     store_att_stats stats;

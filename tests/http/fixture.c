@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "common/client.h"
@@ -92,6 +93,13 @@ int fx_restart(void)
 {
     if (test_server_stop(&g.srv) != 0)
         return -1;
+    return start_server();
+}
+
+int fx_crash_restart(void)
+{
+    kill(g.srv.pid, SIGKILL);
+    test_server_stop(&g.srv);   /* reaps it; its status says "killed", as intended */
     return start_server();
 }
 

@@ -19,6 +19,9 @@ int fx_start(const char *backend, const char *const *extra_env);
 int fx_stop(void);
 /* Stops and starts the same server again on the same database. */
 int fx_restart(void);
+/* Kills the server with SIGKILL (no clean shutdown, a transaction may be cut short) and
+ * starts it again on the same database. 0, or -1 when it does not come back. */
+int fx_crash_restart(void);
 /* The server this thread's requests go to (for raw requests through common/client.h). */
 struct test_server;
 const struct test_server *fx_server(void);

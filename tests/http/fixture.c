@@ -176,6 +176,11 @@ int64_t fx_query_int(const char *sql)
     return v;
 }
 
+const char *fx_cli_dir(void)
+{
+    return g.dir;
+}
+
 int fx_run_cli(const char *args, const char *stdin_text, char *out, size_t outlen)
 {
     char in_path[600], cmd[4096];

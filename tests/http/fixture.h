@@ -37,6 +37,8 @@ fx_resp fx_req_h(const char *method, const char *path, const char *token, const 
                  const char *const *headers);
 void fx_free(fx_resp *r);
 
+/* The directory fx_run_cli uses as ATTENDLY_DATA_DIR (and its working directory). */
+const char *fx_cli_dir(void);
 /* Runs `$ATTENDLY_BIN <args>` (a shell-quoted argument string, e.g. "admin promote 'a@b.c'")
  * against the server's database with stdin_text (may be NULL) on standard input; its
  * standard output goes to out. Returns the exit status, or -1 when it could not run. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "att_fixture.h"
 #include "fixture.h"
@@ -79,6 +80,12 @@ static void test_sweep_windows(void **state)
     long long now = (long long)time(NULL);
     fake_face_data(gone.id, now, "faces/g/1.jpg");
     fake_face_data(stays.id, now, "faces/s/1.jpg");
+    /* The stored upload of `stays` exists as a file where the sweep looks for it. */
+    char file[700];
+    snprintf(file, sizeof file, "mkdir -p '%s/faces/s' && : > '%s/faces/s/1.jpg'",
+             fx_cli_dir(), fx_cli_dir());
+    assert_int_equal(system(file), 0);
+    snprintf(file, sizeof file, "%s/faces/s/1.jpg", fx_cli_dir());
     fake_face_data(never.id, now, NULL);
 
     char ts[32];
@@ -90,6 +97,7 @@ static void test_sweep_windows(void **state)
     json_decref(r);
     assert_int_equal(q("SELECT COUNT(*) FROM face_descriptors WHERE user_id = %lld AND"
                        " raw_image_path IS NULL", stays.id), 1);
+    assert_int_equal(access(file, F_OK), -1);   /* the file went with it */
     assert_int_equal(q("SELECT COUNT(*) FROM face_data WHERE user_id = %lld", gone.id), 1);
 
     at = (time_t)(now + 366 * DAY);

@@ -22,6 +22,8 @@ static const struct command {
     {"tls", cli_tls, "write a key and a self-signed certificate (attendly tls --help)"},
     {"backup", cli_backup, "FILE: archive the SQLite database, secret and images"},
     {"restore", cli_restore, "FILE [--force]: put a backup back (server stopped)"},
+    {"admin", cli_admin, "create an admin, or promote a fresh account (attendly admin --help)"},
+    {"sweep", cli_sweep, "run one retention sweep and print what it deleted (--now TS)"},
     {"faces", cli_faces_main, "detect and describe the faces of images (attendly faces --help)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},

@@ -12,7 +12,7 @@
 
 struct db_conn;
 
-enum user_role { ROLE_STUDENT = 0, ROLE_TEACHER = 1 };
+enum user_role { ROLE_STUDENT = 0, ROLE_TEACHER = 1, ROLE_ADMIN = 2 };
 
 enum route_auth {
     AUTH_NONE = 0,    /* public */
@@ -27,6 +27,7 @@ typedef struct api_ctx {
     /* Set by authentication for AUTH_ACCESS / AUTH_REFRESH routes. */
     long long user_id;
     enum user_role role;          /* current role from the database */
+    int pending;                  /* a teacher awaiting approval (API.md §12.2) */
     char token_jti[TOKEN_JTI_SIZE]; /* the presented token's jti and exp (for logout) */
     long long token_exp;
     /* Database connection taken from the pool on first use (api_db), returned after
@@ -60,7 +61,8 @@ struct db_conn *api_db(api_ctx *ctx);
  * or sets the 401 reply and returns -1. Implemented in api/auth_check.c. */
 int api_authenticate(api_ctx *ctx, enum route_auth mode);
 
-/* Role gate: when the caller's role differs, replies 403 {"error": message} and returns -1. */
+/* Role gate: when the caller's role differs, replies 403 {"error": message} and returns -1.
+ * A pending teacher passes no teacher gate (403 "Teacher account pending approval"). */
 int api_require_role(api_ctx *ctx, enum user_role role, const char *message);
 
 #endif

@@ -31,8 +31,12 @@ db_conn *api_db(api_ctx *ctx)
 
 int api_require_role(api_ctx *ctx, enum user_role role, const char *message)
 {
-    if (ctx->role == role)
+    if (ctx->role == role && !(role == ROLE_TEACHER && ctx->pending))
         return 0;
+    if (ctx->role == role) {
+        reply_error(ctx->rep, 403, "Teacher account pending approval");
+        return -1;
+    }
     reply_error(ctx->rep, 403, message);
     return -1;
 }

@@ -64,7 +64,8 @@ int api_authenticate(api_ctx *ctx, enum route_auth mode)
         return auth_fail(ctx, "Token has been revoked");
 
     ctx->user_id = c.user_id;
-    ctx->role = st.is_teacher ? ROLE_TEACHER : ROLE_STUDENT;
+    ctx->role = st.is_admin ? ROLE_ADMIN : st.is_teacher ? ROLE_TEACHER : ROLE_STUDENT;
+    ctx->pending = st.is_pending;
     snprintf(ctx->token_jti, sizeof ctx->token_jti, "%s", c.jti);
     ctx->token_exp = c.exp;
     return 0;

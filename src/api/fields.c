@@ -151,3 +151,15 @@ int api_email_valid(const char *s, size_t n)
             return 0;
     return 1;
 }
+
+int api_new_password_length(api_ctx *ctx, api_text next)
+{
+    size_t n = api_text_chars(next);
+
+    if (n >= API_PASSWORD_MIN_CHARS && n <= API_PASSWORD_MAX_CHARS)
+        return 0;
+    reply_error(ctx->rep, 400, n < API_PASSWORD_MIN_CHARS
+                ? "New password must be at least 8 characters long"
+                : "New password must be at most 128 characters long");
+    return -1;
+}

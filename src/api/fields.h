@@ -48,6 +48,10 @@ int api_field_error(api_ctx *ctx, const char *fmt, const char *key);
  * invalid characters". 0, or -1 with the reply set. */
 int api_text_rules(api_ctx *ctx, const char *key, api_text t, size_t max_chars);
 
+/* The length rule of §3.8's new_password (also §12.3 reset-password): 0, or -1 with the
+ * 400 reply set. */
+int api_new_password_length(api_ctx *ctx, api_text next);
+
 /* The signup email rule (§3.1) on an already trimmed, lowercased value:
  * ^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$ and at most 254 characters. */
 int api_email_valid(const char *s, size_t n);

@@ -54,6 +54,35 @@ void api_attendance_finalize(api_ctx *ctx);
 void api_attendance_student_records(api_ctx *ctx);
 void api_attendance_class_report(api_ctx *ctx);
 
+/* api/attendance/checkin.c — check-in codes (API.md §14) */
+void api_checkin_open(api_ctx *ctx);
+void api_checkin_get(api_ctx *ctx);
+void api_checkin_close(api_ctx *ctx);
+void api_checkin_list_open(api_ctx *ctx);
+void api_checkin_submit(api_ctx *ctx);
+
+/* api/auth/data_rights.c — data export and account deletion (API.md §16.2-16.3) */
+void api_auth_export(api_ctx *ctx);
+void api_auth_delete_account(api_ctx *ctx);
+
+/* api/face/consent.c — biometric consent (API.md §13) */
+void api_face_consent_get(api_ctx *ctx);
+void api_face_consent_give(api_ctx *ctx);
+void api_face_consent_withdraw(api_ctx *ctx);
+
+/* api/admin/users.c, api/admin/accounts.c — administration (API.md §12.3) */
+void api_admin_users(api_ctx *ctx);
+void api_admin_create_user(api_ctx *ctx);
+void api_admin_stats(api_ctx *ctx);
+void api_admin_approve(api_ctx *ctx);
+void api_admin_deactivate(api_ctx *ctx);
+void api_admin_reactivate(api_ctx *ctx);
+void api_admin_reset_password(api_ctx *ctx);
+
+/* api/audit/audit.c — the audit log (API.md §15) */
+void api_audit_mine(api_ctx *ctx);
+void api_audit_list(api_ctx *ctx);
+
 /* api/ops/health.c, api/ops/docs.c — operations (API.md §8) */
 void api_health(api_ctx *ctx);
 void api_metrics(api_ctx *ctx);

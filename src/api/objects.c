@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "api/face/consent.h"
+
 #include "core/timeutil.h"
 #include "store/enrollments.h"
 
@@ -27,18 +29,24 @@ json_t *api_full_name_json(const char *first_name, const char *last_name)
     return j;
 }
 
+const char *api_role_name(const store_user *u)
+{
+    return u->is_admin ? "admin" : u->is_teacher ? "teacher" : "student";
+}
+
 json_t *api_user_json(const store_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b}",
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s}",
                      "id", (json_int_t)u->id,
                      "email", u->email,
                      "first_name", u->first_name,
                      "last_name", u->last_name,
                      "full_name", api_full_name_json(u->first_name, u->last_name),
-                     "role", u->is_teacher ? "teacher" : "student",
+                     "role", api_role_name(u),
                      "created_at", api_time_json(u->created_at),
                      "updated_at", api_time_json(u->updated_at),
-                     "is_active", u->is_active);
+                     "is_active", u->is_active,
+                     "status", u->status[0] ? u->status : "active");
 }
 
 json_t *api_class_json(const store_class *cls)
@@ -60,11 +68,15 @@ json_t *api_class_json(const store_class *cls)
 
 static int append_student(const store_class_student *st, void *arg)
 {
-    json_t *item = json_pack("{s:I, s:o, s:s, s:o}",
+    json_t *item = json_pack("{s:I, s:o, s:s, s:o, s:b, s:s}",
                              "id", (json_int_t)st->id,
                              "name", api_full_name_json(st->first_name, st->last_name),
                              "email", st->email ? st->email : "",
-                             "enrolled_at", api_time_json(st->enrolled_at));
+                             "enrolled_at", api_time_json(st->enrolled_at),
+                             "has_face_data", st->has_face_data,
+                             "consent_status",
+                             api_consent_status(st->has_consent_row, st->consent_withdrawn,
+                                                st->consent_version));
 
     return !item || json_array_append_new((json_t *)arg, item) != 0;
 }

@@ -15,6 +15,8 @@ json_t *api_time_json(int64_t unix_seconds);
 json_t *api_full_name_json(const char *first_name, const char *last_name);
 
 json_t *api_user_json(const store_user *u);
+/* "admin", "teacher" or "student". */
+const char *api_role_name(const store_user *u);
 /* The Class object without `students`. */
 json_t *api_class_json(const store_class *cls);
 /* Adds the owner's `students` array (§4.4) to a Class object. DB_OK or an error. */

@@ -1,7 +1,9 @@
 /* Pagination parameters shared by every list endpoint. */
 #include "api/pagination.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* Parses [+]digits into *out, saturating at INT64_MAX. -1 when not plain decimal.
  * A leading space is taken as the '+': form-style query decoding turns an unescaped
@@ -58,5 +60,23 @@ int api_page_from_request(api_ctx *ctx, api_page *out)
         reply_error(ctx->rep, 400, "offset must be a non-negative integer");
         return -1;
     }
+    return 0;
+}
+
+int api_query_int(const char *s, int64_t *out)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (*p == '\0')
+        return -1;
+    for (const char *q = p; *q; q++)
+        if (*q < '0' || *q > '9')
+            return -1;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return -1;
+    *out = v;
     return 0;
 }

@@ -18,6 +18,10 @@ int api_page_parse_limit(const char *s, int64_t *out);
 /* Offsets too large for 64 bits are clamped (they select nothing anyway). */
 int api_page_parse_offset(const char *s, int64_t *out);
 
+/* Any other integer query parameter: an optional sign, then decimal digits, within 64
+ * bits (API.md §1.3 "integer"). 0, or -1 when s is not one. */
+int api_query_int(const char *s, int64_t *out);
+
 /* Reads both from the request; on a bad value replies 400 with the §1.8 message and
  * returns -1. `limit` is checked before `offset`. */
 int api_page_from_request(api_ctx *ctx, api_page *out);

@@ -63,5 +63,34 @@ const api_route api_routes[] = {
     {{"GET", "/api/docs"}, api_docs_page, AUTH_NONE, 0},
     {{"GET", "/api/docs/redoc.standalone.js"}, api_docs_redoc, AUTH_NONE, 0},
 
+    /* §12 Administration (api/admin/users.c, api/admin/accounts.c) */
+    {{"GET", "/api/admin/users"}, api_admin_users, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users"}, api_admin_create_user, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/approve"}, api_admin_approve, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/deactivate"}, api_admin_deactivate, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/reactivate"}, api_admin_reactivate, AUTH_ACCESS, 0},
+    {{"POST", "/api/admin/users/{id}/reset-password"}, api_admin_reset_password, AUTH_ACCESS, 0},
+    {{"GET", "/api/admin/stats"}, api_admin_stats, AUTH_ACCESS, 0},
+
+    /* §13 Biometric consent (api/face/consent.c) */
+    {{"GET", "/api/face-data/consent"}, api_face_consent_get, AUTH_ACCESS, 0},
+    {{"POST", "/api/face-data/consent"}, api_face_consent_give, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/face-data/consent"}, api_face_consent_withdraw, AUTH_ACCESS, 0},
+
+    /* §14 Check-in codes (api/attendance/checkin.c) */
+    {{"POST", "/api/attendance/session/{id}/checkin"}, api_checkin_open, AUTH_ACCESS, 0},
+    {{"GET", "/api/attendance/session/{id}/checkin"}, api_checkin_get, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/attendance/session/{id}/checkin"}, api_checkin_close, AUTH_ACCESS, 0},
+    {{"GET", "/api/attendance/checkin/open"}, api_checkin_list_open, AUTH_ACCESS, 0},
+    {{"POST", "/api/attendance/checkin"}, api_checkin_submit, AUTH_ACCESS, 0},
+
+    /* §15 Audit log (api/audit/audit.c) */
+    {{"GET", "/api/audit/me"}, api_audit_mine, AUTH_ACCESS, 0},
+    {{"GET", "/api/audit"}, api_audit_list, AUTH_ACCESS, 0},
+
+    /* §16 Data rights (api/auth/data_rights.c) */
+    {{"GET", "/api/auth/export"}, api_auth_export, AUTH_ACCESS, 0},
+    {{"DELETE", "/api/auth/account"}, api_auth_delete_account, AUTH_ACCESS, 0},
+
     {{NULL, NULL}, NULL, AUTH_NONE, 0},
 };

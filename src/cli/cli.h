@@ -11,6 +11,10 @@ int cli_load_config(void);
  * DATABASE_URL into *db_path. On PostgreSQL prints a refusal naming the tool to use
  * (pg_hint, the command of docs/operations.md). 0, or the exit status to return. */
 int cli_sqlite_target(const char *what, const char *pg_hint, const char **db_path);
+/* Loads configuration, then opens the database and applies pending migrations; on error
+ * prints it and returns NULL. */
+struct db;
+struct db *cli_open_db(void);
 
 int cli_serve(int argc, char **argv);    /* cli/serve.c */
 int cli_migrate(int argc, char **argv);  /* cli/migrate.c */
@@ -23,5 +27,12 @@ int cli_restore(int argc, char **argv);  /* cli/restore.c: attendly restore FILE
  *                [--portrait] [--min-face-size N] [--models DIR] [--json] IMG...
  * attendly faces [options] --compare A B                          (cli/faces.c) */
 int cli_faces_main(int argc, char **argv);
+
+/* attendly admin create --email E --first-name F --last-name L  (password on stdin)
+ * attendly admin promote EMAIL                                    (cli/admin.c) */
+int cli_admin(int argc, char **argv);
+
+/* attendly sweep [--now TS]: one retention sweep (cli/sweep.c) */
+int cli_sweep(int argc, char **argv);
 
 #endif

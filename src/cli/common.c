@@ -40,4 +40,24 @@ int cli_sqlite_target(const char *what, const char *pg_hint, const char **db_pat
         return 2;
     }
     return 0;
+struct db *cli_open_db(void)
+{
+    char err[512];
+    if (cli_load_config() < 0)
+        return NULL;
+    if (config_ensure_data_dir(&g_config, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: %s\n", err);
+        return NULL;
+    }
+    db *d = db_open(g_config.database_url, 1, err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "attendly: cannot open database: %s\n", err);
+        return NULL;
+    }
+    if (db_migrate(d, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: migration failed: %s\n", err);
+        db_close(d);
+        return NULL;
+    }
+    return d;
 }

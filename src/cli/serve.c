@@ -8,6 +8,8 @@
 
 #include "api/api.h"
 #include "api/app.h"
+#include "api/face/consent.h"
+#include "api/ops/sweep.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -99,6 +101,10 @@ int cli_serve(int argc, char **argv)
                 g_config.timezone);
         return 2;
     }
+    if (api_consent_load(g_config.face_consent_text_file, err, sizeof err) < 0) {
+        fprintf(stderr, "attendly: %s\n", err);
+        return 2;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     password_init(g_config.password_cost, cores > 2 ? (int)cores : 2);
 
@@ -114,6 +120,8 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     open_face_engine();
+    if (api_sweeper_start(g_app.db) < 0)
+        log_error("retention sweeper not started", "%s", "pthread_create failed");
     srv = http_server_start(&g_config, &api_http_app, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "attendly: %s\n", err);
@@ -126,6 +134,7 @@ int cli_serve(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, SHUTDOWN_GRACE_MS);
+    api_sweeper_stop();
     if (g_app.face)
         face_engine_close(g_app.face);
     g_app.face = NULL;

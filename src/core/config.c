@@ -354,6 +354,55 @@ static int parse_face(loader *ld, config *cfg)
     return 0;
 }
 
+static int parse_domains(loader *ld, config *cfg)
+{
+    char buf[CONFIG_MAX_DOMAINS * 256];
+    char *save = NULL;
+    if (get_str(ld, "SIGNUP_EMAIL_DOMAINS", buf, sizeof buf, "") < 0)
+        return -1;
+    cfg->n_signup_domains = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        tok = trim_inplace(tok);
+        if (!*tok)
+            continue;
+        if (cfg->n_signup_domains >= CONFIG_MAX_DOMAINS)
+            return fail(ld, "SIGNUP_EMAIL_DOMAINS: at most %d domains", CONFIG_MAX_DOMAINS);
+        if (strlen(tok) >= sizeof cfg->signup_domains[0])
+            return fail(ld, "SIGNUP_EMAIL_DOMAINS: domain too long");
+        for (char *p = tok; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        strcpy(cfg->signup_domains[cfg->n_signup_domains++], tok);
+    }
+    return 0;
+}
+
+/* Part II: sign-up policy, consent and retention (API.md §18). */
+static int parse_school(loader *ld, config *cfg)
+{
+    char policy[32];
+    if (get_str(ld, "TEACHER_SIGNUP", policy, sizeof policy, "open") < 0)
+        return -1;
+    if (!strcmp(policy, "open"))
+        cfg->teacher_signup = CONFIG_SIGNUP_OPEN;
+    else if (!strcmp(policy, "approval"))
+        cfg->teacher_signup = CONFIG_SIGNUP_APPROVAL;
+    else if (!strcmp(policy, "closed"))
+        cfg->teacher_signup = CONFIG_SIGNUP_CLOSED;
+    else
+        return fail(ld, "TEACHER_SIGNUP: expected open, approval or closed, got \"%s\"", policy);
+    if (parse_domains(ld, cfg) < 0 ||
+        get_bool(ld, "FACE_CONSENT_REQUIRED", &cfg->face_consent_required, 1) < 0 ||
+        get_str(ld, "FACE_CONSENT_TEXT_FILE", cfg->face_consent_text_file,
+                sizeof cfg->face_consent_text_file, "") < 0 ||
+        get_int(ld, "FACE_DATA_RETENTION_DAYS", &cfg->face_data_retention_days, 365, 0,
+                36500) < 0 ||
+        get_int(ld, "FACE_IMAGE_RETENTION_DAYS", &cfg->face_image_retention_days, 30, 1,
+                36500) < 0 ||
+        get_int(ld, "AUDIT_RETENTION_DAYS", &cfg->audit_retention_days, 730, 1, 36500) < 0)
+        return -1;
+    return 0;
+}
+
 int config_load(config *cfg, const char *env_file, char *err, size_t errlen)
 {
     loader ld = {.err = err, .errlen = errlen};
@@ -362,7 +411,7 @@ int config_load(config *cfg, const char *env_file, char *err, size_t errlen)
     if (env_file && env_file_read(&ld, env_file) < 0)
         goto out;
     if (parse_network(&ld, cfg) < 0 || parse_tls(&ld, cfg) < 0 || parse_storage(&ld, cfg) < 0 ||
-        parse_auth(&ld, cfg) < 0 || parse_face(&ld, cfg) < 0 ||
+        parse_auth(&ld, cfg) < 0 || parse_face(&ld, cfg) < 0 || parse_school(&ld, cfg) < 0 ||
         get_bool(&ld, "ATTENDLY_DEBUG", &cfg->debug, 0) < 0 ||
         get_str(&ld, "ATTENDLY_TIMEZONE", cfg->timezone, sizeof cfg->timezone, "UTC") < 0)
         goto out;

@@ -6,6 +6,9 @@
 #include <stdint.h>
 
 #define CONFIG_MAX_ORIGINS 32
+#define CONFIG_MAX_DOMAINS 32
+
+enum { CONFIG_SIGNUP_OPEN = 0, CONFIG_SIGNUP_APPROVAL, CONFIG_SIGNUP_CLOSED };
 
 typedef struct config {
     char host[64];                  /* HOST, "0.0.0.0" */
@@ -39,6 +42,15 @@ typedef struct config {
     char metrics_token[256];        /* METRICS_TOKEN, "" = unset */
     char tls_cert_file[1024];       /* TLS_CERT_FILE, "" = unset (plain HTTP) */
     char tls_key_file[1024];        /* TLS_KEY_FILE; set exactly when tls_cert_file is */
+    /* Part II (API.md §18). */
+    int teacher_signup;             /* TEACHER_SIGNUP: CONFIG_SIGNUP_OPEN (default) ... */
+    char signup_domains[CONFIG_MAX_DOMAINS][256]; /* SIGNUP_EMAIL_DOMAINS, lowercased */
+    int n_signup_domains;           /* 0 = any domain */
+    int face_consent_required;      /* FACE_CONSENT_REQUIRED, 1 */
+    char face_consent_text_file[1024]; /* FACE_CONSENT_TEXT_FILE, "" = built-in text */
+    int face_data_retention_days;   /* FACE_DATA_RETENTION_DAYS, 365; 0 = forever */
+    int face_image_retention_days;  /* FACE_IMAGE_RETENTION_DAYS, 30 */
+    int audit_retention_days;       /* AUDIT_RETENTION_DAYS, 730 */
     /* Not in API.md: operational knobs. */
     int password_cost;              /* ATTENDLY_PASSWORD_COST: 0 = libsodium INTERACTIVE,
                                        1 = minimal (tests only; still Argon2id, m=19MiB,t=2) */

@@ -88,3 +88,27 @@ int time_date_add(const char *date, int days, char out[TIME_DATE_LEN])
     out[TIME_DATE_LEN - 1] = '\0';
     return 0;
 }
+
+int time_parse_utc(const char *s, long long *out)
+{
+    static const char shape[] = "dd:dd:ddZ";
+    char date[TIME_DATE_LEN];
+    int y, m, d;
+
+    if (!s || strlen(s) != TIME_ISO_LEN - 1 || s[10] != 'T')
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!parse_date(date, &y, &m, &d))
+        return -1;
+    for (int i = 0; i < 9; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)s[11 + i]) : s[11 + i] != shape[i])
+            return -1;
+    int hh = atoi(s + 11), mm = atoi(s + 14), ss = atoi(s + 17);
+    if (hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
+                    .tm_hour = hh, .tm_min = mm, .tm_sec = ss};
+    *out = (long long)timegm(&tm);
+    return 0;
+}

@@ -20,6 +20,9 @@ void time_today(char out[TIME_DATE_LEN]);
 
 /* 1 when s is exactly YYYY-MM-DD and a real calendar date (leap years included). */
 int time_date_valid(const char *s);
+/* Parses exactly YYYY-MM-DDTHH:MM:SSZ (a real date, 00-23:00-59:00-59) into Unix seconds.
+ * Returns -1 when s has another shape. */
+int time_parse_utc(const char *s, long long *out);
 /* out = date + days (negative goes back). Returns -1 when date is not valid. */
 int time_date_add(const char *date, int days, char out[TIME_DATE_LEN]);
 

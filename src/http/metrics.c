@@ -41,6 +41,47 @@ static series_set g_rec_requests = {.size = sizeof(counter_series)};
 static series_set g_rec_duration = {.size = sizeof(hist_series)};
 static unsigned long long g_faces_detected;
 static long long g_in_flight;
+/* Part II: fixed label values, so fixed slots. */
+static unsigned long long g_checkins[3], g_consent[2], g_swept[3];
+static const char *const CHECKIN_OUTCOMES[] = {"ok", "wrong_code", "limited"};
+static const char *const CONSENT_ACTIONS[] = {"given", "withdrawn"};
+static const char *const SWEPT_KINDS[] = {"face_data", "face_images", "audit_events"};
+
+/* The slot of value in names (n entries), or -1. */
+static int slot_of(const char *const *names, int n, const char *value)
+{
+    for (int i = 0; i < n; i++)
+        if (value && strcmp(names[i], value) == 0)
+            return i;
+    return -1;
+}
+
+void metrics_checkin(const char *outcome)
+{
+    int i = slot_of(CHECKIN_OUTCOMES, 3, outcome);
+    pthread_mutex_lock(&g_lock);
+    if (i >= 0)
+        g_checkins[i]++;
+    pthread_mutex_unlock(&g_lock);
+}
+
+void metrics_consent_change(const char *action)
+{
+    int i = slot_of(CONSENT_ACTIONS, 2, action);
+    pthread_mutex_lock(&g_lock);
+    if (i >= 0)
+        g_consent[i]++;
+    pthread_mutex_unlock(&g_lock);
+}
+
+void metrics_sweep_deleted(long long face_data, long long face_images, long long audit_events)
+{
+    pthread_mutex_lock(&g_lock);
+    g_swept[0] += face_data > 0 ? (unsigned long long)face_data : 0;
+    g_swept[1] += face_images > 0 ? (unsigned long long)face_images : 0;
+    g_swept[2] += audit_events > 0 ? (unsigned long long)audit_events : 0;
+    pthread_mutex_unlock(&g_lock);
+}
 
 static const char *norm_method(const char *m)
 {
@@ -242,6 +283,25 @@ static void render_recognition(sbuf *b)
                  "attendly_recognition_in_flight %lld\n", g_in_flight);
 }
 
+static void render_labelled(sbuf *b, const char *name, const char *help, const char *label,
+                            const char *const *values, const unsigned long long *counts, int n)
+{
+    sb_printf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+    for (int i = 0; i < n; i++)
+        sb_printf(b, "%s{%s=\"%s\"} %llu\n", name, label, values[i], counts[i]);
+}
+
+static void render_school(sbuf *b)
+{
+    render_labelled(b, "attendly_checkins_total", "Check-in code attempts by outcome.", "outcome",
+                    CHECKIN_OUTCOMES, g_checkins, 3);
+    render_labelled(b, "attendly_consent_changes_total", "Biometric consents given and withdrawn.",
+                    "action", CONSENT_ACTIONS, g_consent, 2);
+    render_labelled(b, "attendly_retention_deleted_total",
+                    "Rows deleted by the retention sweep, by kind.", "kind", SWEPT_KINDS,
+                    g_swept, 3);
+}
+
 char *metrics_render(size_t *len)
 {
     sbuf b = {.p = malloc(8192), .cap = 8192};
@@ -250,6 +310,7 @@ char *metrics_render(size_t *len)
     pthread_mutex_lock(&g_lock);
     render_http(&b);
     render_recognition(&b);
+    render_school(&b);
     pthread_mutex_unlock(&g_lock);
     if (b.failed) {
         free(b.p);

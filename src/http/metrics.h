@@ -14,6 +14,13 @@ void metrics_recognition_observe(const char *endpoint, const char *outcome, doub
 /* attendly_recognition_in_flight += delta (call with +1 when face work starts, -1 after). */
 void metrics_in_flight_add(int delta);
 
+/* Part II counters (API.md §13, §14, §16.1). Outcomes and actions are fixed words:
+ * check-ins "ok" | "wrong_code" | "limited"; consent "given" | "withdrawn". */
+void metrics_checkin(const char *outcome);
+void metrics_consent_change(const char *action);
+/* Rows deleted by one retention sweep. */
+void metrics_sweep_deleted(long long face_data, long long face_images, long long audit_events);
+
 /* The exposition text (format 0.0.4), malloc'd; NULL on allocation failure. */
 char *metrics_render(size_t *len);
 

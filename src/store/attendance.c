@@ -10,7 +10,7 @@
 #include "store/attendance_sql.h"
 
 static const char *const status_names[] = {"present", "absent", "late"};
-static const char *const method_names[] = {"manual", "ai_face", "hybrid"};
+static const char *const method_names[] = {"manual", "ai_face", "hybrid", "checkin"};
 
 const char *store_att_status_name(enum store_att_status s)
 {
@@ -19,21 +19,21 @@ const char *store_att_status_name(enum store_att_status s)
 
 const char *store_att_method_name(enum store_att_method m)
 {
-    return (unsigned)m < 3 ? method_names[m] : "manual";
+    return (unsigned)m < 4 ? method_names[m] : "manual";
 }
 
-static int parse_name(const char *s, const char *const names[3])
+static int parse_name(const char *s, const char *const names[], int n)
 {
     if (!s)
         return -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
     return -1;
 }
 
-int store_att_status_parse(const char *s) { return parse_name(s, status_names); }
-int store_att_method_parse(const char *s) { return parse_name(s, method_names); }
+int store_att_status_parse(const char *s) { return parse_name(s, status_names, 3); }
+int store_att_method_parse(const char *s) { return parse_name(s, method_names, 4); }
 
 /* ---- row readers and statement steps (shared through attendance_sql.h) ----------- */
 
@@ -382,6 +382,21 @@ int store_att_records_of_student(db_conn *c, int64_t class_id, int64_t student_i
     }
     db_bind_int64(s, 1, class_id);
     db_bind_int64(s, 2, student_id);
+    int rc = collect_records(s, out, n);
+    db_finalize(s);
+    return rc;
+}
+
+int store_att_records_of_student_all(db_conn *c, int64_t student_id, store_att_record **out,
+                                     size_t *n)
+{
+    db_stmt *s = db_prepare(c, ATT_RECORD_SELECT " WHERE r.student_id = ? ORDER BY r.session_id");
+    if (!s) {
+        *out = NULL;
+        *n = 0;
+        return DB_ERR;
+    }
+    db_bind_int64(s, 1, student_id);
     int rc = collect_records(s, out, n);
     db_finalize(s);
     return rc;

@@ -10,13 +10,15 @@
  * negative on failure. Functions that return lists malloc the array; free it with free(). */
 #include <stddef.h>
 #include <stdint.h>
+#include "store/audit.h"
 #include "store/db.h"
 
 #define STORE_ATT_TEXT 832   /* room for 200 code points of UTF-8 plus the NUL */
 #define STORE_ATT_NAME 656   /* "First Last": two 80-code-point names */
 
 enum store_att_status { ATT_PRESENT = 0, ATT_ABSENT = 1, ATT_LATE = 2 };
-enum store_att_method { ATT_MANUAL = 0, ATT_AI_FACE = 1, ATT_HYBRID = 2 };
+/* ATT_CHECKIN is set only by a student's check-in code (API.md §14). */
+enum store_att_method { ATT_MANUAL = 0, ATT_AI_FACE = 1, ATT_HYBRID = 2, ATT_CHECKIN = 3 };
 
 /* Names as stored and sent ("present", "ai_face", ...); parse returns -1 for anything else. */
 const char *store_att_status_name(enum store_att_status s);
@@ -88,6 +90,9 @@ int store_att_records_of_session(db_conn *c, int64_t session_id, int64_t student
  * my_attendance; look one up with store_att_record_find). */
 int store_att_records_of_student(db_conn *c, int64_t class_id, int64_t student_id,
                                  store_att_record **out, size_t *n);
+/* Every record of the student in any session, by session_id (the data export). */
+int store_att_records_of_student_all(db_conn *c, int64_t student_id, store_att_record **out,
+                                     size_t *n);
 const store_att_record *store_att_record_find(const store_att_record *recs, size_t n,
                                               int64_t session_id);
 
@@ -101,6 +106,12 @@ int store_att_record_get_owned(db_conn *c, int64_t teacher_id, int64_t record_id
 int store_att_record_update(db_conn *c, int64_t teacher_id, int64_t record_id,
                             enum store_att_status status, int64_t now,
                             store_att_record *out, store_att_stats *stats);
+/* The same, appending an attendance.record_changed event from `change` (see
+ * store_mark_opts) when the status changes. */
+int store_att_record_update_audited(db_conn *c, int64_t teacher_id, int64_t record_id,
+                                    enum store_att_status status, int64_t now,
+                                    const store_audit_new *change, store_att_record *out,
+                                    store_att_stats *stats);
 
 /* ---- marking ------------------------------------------------------------------------- */
 
@@ -135,6 +146,10 @@ typedef struct store_mark_opts {
     enum store_att_status status;
     enum store_att_method method;
     enum store_mark_policy policy;
+    /* Manual marking (§15): for each existing record whose status changes, an
+     * attendance.record_changed event from this template (actor, request id, time), with
+     * the student, class, session and {"from", "to"} filled in. NULL: none. */
+    const store_audit_new *record_changed;
 } store_mark_opts;
 
 /* Locks a visible session of the teacher for writing and returns its class id and name
@@ -163,6 +178,11 @@ int store_att_session_stats(db_conn *c, int64_t session_id, store_att_stats *out
 int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
                    const store_mark_opts *opts, store_mark_item *items, size_t n, int64_t now,
                    char *session_name, store_att_stats *stats);
+/* The same, appending n_audit audit events in the transaction (recognition). */
+int store_att_mark_audited(db_conn *c, int64_t teacher_id, int64_t session_id,
+                           const store_mark_opts *opts, store_mark_item *items, size_t n,
+                           int64_t now, char *session_name, store_att_stats *stats,
+                           const store_audit_new *audit, size_t n_audit);
 
 /* ---- finalize ------------------------------------------------------------------------ */
 

@@ -1,6 +1,7 @@
 #ifndef ATTENDLY_STORE_ATTENDANCE_SQL_H
 #define ATTENDLY_STORE_ATTENDANCE_SQL_H
-/* Internal to store/attendance*.c: the shared SELECT heads, row readers and statement steps. */
+/* Internal to store/: the attendance SELECT heads, row readers and statement steps (the
+ * row collector is also used by the other Part II store files). */
 #include <stddef.h>
 #include "store/db.h"
 

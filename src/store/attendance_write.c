@@ -3,6 +3,7 @@
  * serialise, and ends by refreshing the session's total_students (API.md §2). */
 #include "store/attendance.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,26 @@ static int mark_one(mark_stmts *m, int64_t session_id, int64_t class_id, int64_t
     return rc;
 }
 
+/* attendance.record_changed for one record whose status went from `from` to `to`. */
+static int record_changed(db_conn *c, const store_audit_new *tpl, int64_t student_id,
+                          int64_t session_id, int64_t class_id, enum store_att_status from,
+                          enum store_att_status to)
+{
+    char details[64];
+    store_audit_new e = *tpl;
+
+    if (from == to)
+        return DB_OK;
+    snprintf(details, sizeof details, "{\"from\":\"%s\",\"to\":\"%s\"}",
+             store_att_status_name(from), store_att_status_name(to));
+    e.action = "attendance.record_changed";
+    e.subject_id = student_id;
+    e.session_id = session_id;
+    e.class_id = class_id;
+    e.details = details;
+    return store_audit_append(c, &e);
+}
+
 int store_att_mark_items(db_conn *c, int64_t session_id, int64_t class_id, int64_t marker_id,
                          const store_mark_opts *opts, store_mark_item *items, size_t n,
                          int64_t now)
@@ -178,8 +199,12 @@ int store_att_mark_items(db_conn *c, int64_t session_id, int64_t class_id, int64
     int rc = mark_stmts_prepare(c, &m);
     if (rc != DB_OK)
         return rc;
-    for (size_t i = 0; i < n && rc == DB_OK; i++)
+    for (size_t i = 0; i < n && rc == DB_OK; i++) {
         rc = mark_one(&m, session_id, class_id, marker_id, opts, &items[i], now);
+        if (rc == DB_OK && opts->record_changed && items[i].action == STORE_MARK_UPDATED)
+            rc = record_changed(c, opts->record_changed, items[i].student_id, session_id,
+                                class_id, items[i].previous_status, items[i].status);
+    }
     mark_stmts_free(&m);
     return rc;
 }
@@ -187,6 +212,15 @@ int store_att_mark_items(db_conn *c, int64_t session_id, int64_t class_id, int64
 int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
                    const store_mark_opts *opts, store_mark_item *items, size_t n, int64_t now,
                    char *session_name, store_att_stats *stats)
+{
+    return store_att_mark_audited(c, teacher_id, session_id, opts, items, n, now, session_name,
+                                  stats, NULL, 0);
+}
+
+int store_att_mark_audited(db_conn *c, int64_t teacher_id, int64_t session_id,
+                           const store_mark_opts *opts, store_mark_item *items, size_t n,
+                           int64_t now, char *session_name, store_att_stats *stats,
+                           const store_audit_new *audit, size_t n_audit)
 {
     int64_t class_id = 0;
     int rc = db_begin_write(c);
@@ -198,6 +232,8 @@ int store_att_mark(db_conn *c, int64_t teacher_id, int64_t session_id,
     rc = store_att_mark_items(c, session_id, class_id, teacher_id, opts, items, n, now);
     if (rc == DB_OK)
         rc = store_att_session_refresh(c, session_id, class_id, now, stats);
+    for (size_t i = 0; i < n_audit && rc == DB_OK; i++)
+        rc = store_audit_append(c, &audit[i]);
 out:
     if (rc == DB_DONE) {   /* not found: nothing was written */
         db_rollback(c);
@@ -209,6 +245,15 @@ out:
 int store_att_record_update(db_conn *c, int64_t teacher_id, int64_t record_id,
                             enum store_att_status status, int64_t now,
                             store_att_record *out, store_att_stats *stats)
+{
+    return store_att_record_update_audited(c, teacher_id, record_id, status, now, NULL, out,
+                                           stats);
+}
+
+int store_att_record_update_audited(db_conn *c, int64_t teacher_id, int64_t record_id,
+                                    enum store_att_status status, int64_t now,
+                                    const store_audit_new *change, store_att_record *out,
+                                    store_att_stats *stats)
 {
     int64_t class_id = 0;
     db_stmt *s = NULL;
@@ -232,6 +277,9 @@ int store_att_record_update(db_conn *c, int64_t teacher_id, int64_t record_id,
     db_bind_int64(s, 3, now);
     db_bind_int64(s, 4, record_id);
     rc = att_step_done(s);
+    if (rc == DB_OK && change)
+        rc = record_changed(c, change, out->student_id, out->session_id, class_id, out->status,
+                            status);
     if (rc == DB_OK)
         rc = store_att_session_refresh(c, out->session_id, class_id, now, stats);
     if (rc == DB_OK) {

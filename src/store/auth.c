@@ -15,7 +15,7 @@ int store_auth_lookup(db_conn *c, const char *jti, int64_t user_id, int *revoked
      * user row does not exist (then the u.* columns are NULL). */
     db_stmt *s = db_prepare(c,
         "SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?), "
-        "u.id, u.role, u.is_active, u.token_version "
+        "u.id, u.role, u.is_active, u.token_version, u.status "
         "FROM (SELECT 1 AS one) AS probe LEFT JOIN users u ON u.id = ?");
     if (!s)
         return DB_ERR;
@@ -31,7 +31,10 @@ int store_auth_lookup(db_conn *c, const char *jti, int64_t user_id, int *revoked
         } else {
             const char *role = db_col_text(s, 2);
             out->user_id = db_col_int64(s, 1);
+            const char *status = db_col_text(s, 5);
             out->is_teacher = role && strcmp(role, "teacher") == 0;
+            out->is_admin = role && strcmp(role, "admin") == 0;
+            out->is_pending = status && strcmp(status, "pending") == 0;
             out->is_active = db_col_int64(s, 3) != 0;
             out->token_version = db_col_int64(s, 4);
         }

@@ -7,6 +7,8 @@
 typedef struct store_auth_state {
     int64_t user_id;
     int is_teacher;          /* current role */
+    int is_admin;
+    int is_pending;          /* a teacher awaiting approval (API.md §12.2) */
     int is_active;
     int64_t token_version;
 } store_auth_state;

@@ -1,6 +1,8 @@
 /* enrollments table. */
 #include "store/enrollments.h"
 
+#include <string.h>
+
 int store_enrollment_active(db_conn *c, int64_t class_id, int64_t student_id)
 {
     db_stmt *s = db_prepare(c,
@@ -130,8 +132,10 @@ int store_enrollment_deactivate(db_conn *c, int64_t class_id, int64_t student_id
 int store_class_students(db_conn *c, int64_t class_id, store_student_cb cb, void *arg)
 {
     db_stmt *s = db_prepare(c,
-        "SELECT u.id, u.first_name, u.last_name, u.email, e.enrolled_at "
-        "FROM enrollments e JOIN users u ON u.id = e.student_id "
+        "SELECT u.id, u.first_name, u.last_name, u.email, e.enrolled_at, "
+        "EXISTS (SELECT 1 FROM face_data f WHERE f.user_id = u.id), fc.status, "
+        "fc.given_version FROM enrollments e JOIN users u ON u.id = e.student_id "
+        "LEFT JOIN face_consents fc ON fc.user_id = u.id "
         "WHERE e.class_id = ? AND e.is_active = 1 ORDER BY e.enrolled_at, u.id");
     int rc;
 
@@ -145,6 +149,10 @@ int store_class_students(db_conn *c, int64_t class_id, store_student_cb cb, void
             .last_name = db_col_text(s, 2),
             .email = db_col_text(s, 3),
             .enrolled_at = db_col_int64(s, 4),
+            .has_face_data = db_col_int64(s, 5) != 0,
+            .has_consent_row = !db_col_is_null(s, 6),
+            .consent_withdrawn = db_col_text(s, 6) && !strcmp(db_col_text(s, 6), "withdrawn"),
+            .consent_version = db_col_text(s, 7),
         };
         if (cb(&st, arg)) {
             rc = DB_ERR;

@@ -25,6 +25,9 @@ typedef struct store_class_student {
     const char *last_name;
     const char *email;
     int64_t enrolled_at;
+    int has_face_data;
+    int has_consent_row, consent_withdrawn;   /* API.md §13.4 */
+    const char *consent_version;              /* version given, NULL when never */
 } store_class_student;
 
 typedef int (*store_student_cb)(const store_class_student *st, void *arg);

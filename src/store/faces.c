@@ -2,6 +2,7 @@
  * (API.md §6.0-6.6). Reads for thumbnails, recognition and statistics are in
  * faces_query.c. */
 #include "store/faces.h"
+#include "store/consent.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +270,21 @@ static int upsert_summary(db_conn *c, const store_face_enrolment *in)
     return face_exec_stmt(s);
 }
 
+/* 1 when the student's consent to version is current, 0 when not, <0 on error. */
+static int consent_current(db_conn *c, int64_t user_id, const char *version)
+{
+    db_stmt *s = db_prepare(c, "SELECT 1 WHERE" STORE_CONSENT_CURRENT("?"));
+    int rc;
+
+    if (!s)
+        return DB_ERR;
+    db_bind_int64(s, 1, user_id);
+    db_bind_text(s, 2, version);
+    rc = db_step(s);
+    db_finalize(s);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERR;
+}
+
 /* Serialises enrolments (migration 002): the row lock is held until commit. */
 static int lock_enrolments(db_conn *c)
 {
@@ -282,6 +298,8 @@ static int enrol_in_tx(db_conn *c, const store_face_enrolment *in, const store_f
 
     if (rc != DB_OK)
         return rc;
+    if (in->consent_version && (rc = consent_current(c, in->user_id, in->consent_version)) != 1)
+        return rc == 0 ? STORE_FACE_NO_CONSENT : DB_ERR;
     rc = store_face_data_get(c, in->user_id, &res->data);
     if (rc != DB_ROW && rc != DB_DONE)
         return rc;
@@ -295,7 +313,8 @@ static int enrol_in_tx(db_conn *c, const store_face_enrolment *in, const store_f
         return rc;
     if ((rc = insert_descriptors(c, in)) != DB_OK ||
         (rc = trim_descriptors(c, in, res)) != DB_OK ||
-        (rc = upsert_summary(c, in)) != DB_OK)
+        (rc = upsert_summary(c, in)) != DB_OK ||
+        (in->audit && (rc = store_audit_append(c, in->audit)) != DB_OK))
         return rc;
     rc = store_face_data_get(c, in->user_id, &res->data);
     return rc == DB_ROW ? DB_OK : DB_ERR;
@@ -323,8 +342,8 @@ int store_face_enrol(db_conn *c, const store_face_enrolment *in, const store_fac
 
 /* ---- deletion ---------------------------------------------------------------------- */
 
-static int delete_in_tx(db_conn *c, int64_t user_id, int64_t *deleted, char ***paths,
-                        size_t *n_paths)
+int store_face_delete_in_tx(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                            int64_t *deleted, char ***paths, size_t *n_paths)
 {
     db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM face_descriptors WHERE user_id = ?");
     int rc;
@@ -348,11 +367,20 @@ static int delete_in_tx(db_conn *c, int64_t user_id, int64_t *deleted, char ***p
     db_bind_int64(s, 1, user_id);
     rc = db_step(s);
     db_finalize(s);
-    return rc == DB_ROW ? DB_OK : rc;
+    if (rc != DB_ROW)
+        return rc;
+    if (audit) {
+        store_audit_new e = *audit;
+        char details[48];
+        snprintf(details, sizeof details, "{\"images\":%lld}", (long long)*deleted);
+        e.details = details;
+        return store_audit_append(c, &e);
+    }
+    return DB_OK;
 }
 
-int store_face_delete(db_conn *c, int64_t user_id, int64_t *deleted, char ***paths,
-                      size_t *n_paths)
+int store_face_delete(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                      int64_t *deleted, char ***paths, size_t *n_paths)
 {
     int rc;
 
@@ -361,7 +389,7 @@ int store_face_delete(db_conn *c, int64_t user_id, int64_t *deleted, char ***pat
     *n_paths = 0;
     if (db_begin_write(c) != DB_OK)
         return DB_ERR;
-    rc = delete_in_tx(c, user_id, deleted, paths, n_paths);
+    rc = store_face_delete_in_tx(c, user_id, audit, deleted, paths, n_paths);
     if (rc == DB_OK && db_commit(c) != DB_OK)
         rc = DB_ERR;
     if (rc != DB_OK) {

@@ -9,6 +9,7 @@
  * failure. Lists are malloc'd arrays released with the matching *_free function. */
 #include <stddef.h>
 #include <stdint.h>
+#include "store/audit.h"
 #include "store/db.h"
 
 #define STORE_FACE_DIM 128
@@ -67,7 +68,12 @@ typedef struct store_face_enrolment {
     int check_own;                        /* 1: call rules->own when data exists */
     int max_images;                       /* keep the newest this many descriptors */
     int64_t now;
+    const store_audit_new *audit;         /* appended in the transaction (NULL: none) */
+    /* When set, the student's consent to this version must be current inside the
+     * transaction (API.md §13.4), else STORE_FACE_NO_CONSENT. */
+    const char *consent_version;
 } store_face_enrolment;
+#define STORE_FACE_NO_CONSENT 15
 
 typedef struct store_face_enrol_result {
     int created;                          /* 1 when the student had no face data before */
@@ -84,11 +90,18 @@ int store_face_enrol(db_conn *c, const store_face_enrolment *in, const store_fac
 
 void store_face_paths_free(char **paths, size_t n);
 
-/* Hard-deletes every descriptor and the summary in one transaction. DB_OK with the number
- * of descriptors deleted and the raw image paths to unlink; DB_DONE when there was no
- * face data. */
-int store_face_delete(db_conn *c, int64_t user_id, int64_t *deleted, char ***paths,
-                      size_t *n_paths);
+/* Hard-deletes every descriptor and the summary in one transaction, with the audit event
+ * (optional; its details become {"images": n}). DB_OK with the number of descriptors
+ * deleted and the raw image paths to unlink; DB_DONE when there was no face data
+ * (nothing written). */
+int store_face_delete(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                      int64_t *deleted, char ***paths, size_t *n_paths);
+
+/* The same inside the caller's write transaction (consent withdrawal, account deletion,
+ * retention): DB_OK, DB_DONE when there was no face data, or an error; on failure the
+ * caller rolls back and frees *paths. */
+int store_face_delete_in_tx(db_conn *c, int64_t user_id, const store_audit_new *audit,
+                            int64_t *deleted, char ***paths, size_t *n_paths);
 
 /* ---- images and thumbnails (§6.10) ------------------------------------------------- */
 
@@ -108,9 +121,10 @@ int store_face_can_view(db_conn *c, int64_t viewer_id, int64_t student_id);
 int store_face_images(db_conn *c, int64_t student_id, int64_t limit, int64_t offset,
                       store_face_image **out, size_t *n, int64_t *total);
 
-/* The thumbnail JPEG of an image the viewer may see (malloc'd). DB_ROW or DB_DONE. */
+/* The thumbnail JPEG of an image the viewer may see (malloc'd) and whose it is.
+ * DB_ROW or DB_DONE. */
 int store_face_thumbnail(db_conn *c, int64_t viewer_id, int64_t image_id, uint8_t **jpeg,
-                         size_t *len);
+                         size_t *len, int64_t *student_id);
 
 /* ---- recognition candidates (§7.7) ------------------------------------------------- */
 
@@ -128,12 +142,17 @@ typedef struct store_face_person {
 } store_face_person;
 
 /* The actively enrolled students of a class with an active account and face data, by id,
- * with all their descriptors. */
-int store_face_candidates(db_conn *c, int64_t class_id, store_face_candidate **out, size_t *n);
+ * with all their descriptors; with consent_version, only those whose consent to that
+ * version is current (API.md §13.4). */
+int store_face_candidates(db_conn *c, int64_t class_id, const char *consent_version,
+                          store_face_candidate **out, size_t *n);
 void store_face_candidates_free(store_face_candidate *cands, size_t n);
 
 /* The actively enrolled students of a class without face data, by id (malloc'd). */
 int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **out, size_t *n);
+/* Those with face data but no current consent to consent_version, by id (malloc'd). */
+int store_face_without_consent(db_conn *c, int64_t class_id, const char *consent_version,
+                               store_face_person **out, size_t *n);
 
 /* ---- coverage and statistics (§6.8, §6.9) ------------------------------------------ */
 

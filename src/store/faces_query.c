@@ -1,6 +1,7 @@
 /* Reads over face data: thumbnails with their access rule (API.md §6.10), recognition
  * candidates of a class (§7.7), class coverage and teacher statistics (§6.8, §6.9). */
 #include "store/faces.h"
+#include "store/consent.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +102,10 @@ int store_face_images(db_conn *c, int64_t student_id, int64_t limit, int64_t off
 }
 
 int store_face_thumbnail(db_conn *c, int64_t viewer_id, int64_t image_id, uint8_t **jpeg,
-                         size_t *len)
+                         size_t *len, int64_t *student_id)
 {
     db_stmt *s = db_prepare(c,
-        "SELECT d.thumbnail FROM face_descriptors d JOIN users st ON st.id = d.user_id"
+        "SELECT d.thumbnail, d.user_id FROM face_descriptors d JOIN users st ON st.id = d.user_id"
         " WHERE d.id = ? AND st.role = 'student' AND (st.id = ? OR"
         " EXISTS (SELECT 1 FROM enrollments e JOIN classes k ON k.id = e.class_id"
         " WHERE k.teacher_id = ? AND k.is_active = 1 AND e.is_active = 1"
@@ -122,6 +123,7 @@ int store_face_thumbnail(db_conn *c, int64_t viewer_id, int64_t image_id, uint8_
     if (rc == DB_ROW) {
         size_t n = 0;
         const void *b = db_col_blob(s, 0, &n);
+        *student_id = db_col_int64(s, 1);
         *jpeg = malloc(n ? n : 1);
         if (!*jpeg) {
             rc = DB_ERR;
@@ -172,12 +174,17 @@ static int add_candidate_row(db_stmt *s, store_face_candidate **out, size_t *n)
     return 0;
 }
 
-int store_face_candidates(db_conn *c, int64_t class_id, store_face_candidate **out, size_t *n)
+#define CANDIDATES_SQL \
+    "SELECT u.id, u.first_name, u.last_name, u.email, d.descriptor" CLASS_STUDENTS \
+    " JOIN face_data f ON f.user_id = u.id JOIN face_descriptors d ON d.user_id = u.id" \
+    CLASS_IS " AND u.is_active = 1"
+
+int store_face_candidates(db_conn *c, int64_t class_id, const char *consent_version,
+                          store_face_candidate **out, size_t *n)
 {
-    db_stmt *s = db_prepare(c,
-        "SELECT u.id, u.first_name, u.last_name, u.email, d.descriptor" CLASS_STUDENTS
-        " JOIN face_data f ON f.user_id = u.id JOIN face_descriptors d ON d.user_id = u.id"
-        CLASS_IS " AND u.is_active = 1 ORDER BY u.id, d.id");
+    db_stmt *s = db_prepare(c, consent_version
+        ? CANDIDATES_SQL " AND" STORE_CONSENT_CURRENT("u.id") " ORDER BY u.id, d.id"
+        : CANDIDATES_SQL " ORDER BY u.id, d.id");
     int rc;
 
     *out = NULL;
@@ -185,6 +192,8 @@ int store_face_candidates(db_conn *c, int64_t class_id, store_face_candidate **o
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, class_id);
+    if (consent_version)
+        db_bind_text(s, 2, consent_version);
     while ((rc = db_step(s)) == DB_ROW)
         if (add_candidate_row(s, out, n) < 0) {
             rc = DB_ERR;
@@ -200,11 +209,11 @@ int store_face_candidates(db_conn *c, int64_t class_id, store_face_candidate **o
     return DB_OK;
 }
 
-int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **out, size_t *n)
+/* Runs a people query over a class (parameter 1; parameter 2, when given, the consent
+ * version) and collects id and name. */
+static int class_people(db_stmt *s, int64_t class_id, const char *version,
+                        store_face_person **out, size_t *n)
 {
-    db_stmt *s = db_prepare(c,
-        "SELECT u.id, u.first_name, u.last_name" CLASS_STUDENTS CLASS_IS
-        " AND NOT EXISTS (SELECT 1 FROM face_data f WHERE f.user_id = u.id) ORDER BY u.id");
     int rc;
 
     *out = NULL;
@@ -212,6 +221,8 @@ int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **ou
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, class_id);
+    if (version)
+        db_bind_text(s, 2, version);
     while ((rc = db_step(s)) == DB_ROW) {
         store_face_person *grown = realloc(*out, (*n + 1) * sizeof **out);
         if (!grown) {
@@ -231,6 +242,24 @@ int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **ou
         return rc;
     }
     return DB_OK;
+}
+
+int store_face_without_data(db_conn *c, int64_t class_id, store_face_person **out, size_t *n)
+{
+    return class_people(db_prepare(c, "SELECT u.id, u.first_name, u.last_name" CLASS_STUDENTS
+                                      CLASS_IS " AND NOT EXISTS (SELECT 1 FROM face_data f"
+                                      " WHERE f.user_id = u.id) ORDER BY u.id"),
+                        class_id, NULL, out, n);
+}
+
+int store_face_without_consent(db_conn *c, int64_t class_id, const char *consent_version,
+                               store_face_person **out, size_t *n)
+{
+    return class_people(db_prepare(c, "SELECT u.id, u.first_name, u.last_name" CLASS_STUDENTS
+                                      CLASS_IS " AND EXISTS (SELECT 1 FROM face_data f"
+                                      " WHERE f.user_id = u.id) AND NOT"
+                                      STORE_CONSENT_CURRENT("u.id") " ORDER BY u.id"),
+                        class_id, consent_version, out, n);
 }
 
 /* ---- coverage and statistics ------------------------------------------------------- */

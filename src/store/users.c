@@ -1,12 +1,11 @@
 /* Users table. */
 #include "store/users.h"
+#include "store/users_sql.h"
+
+#include "store/audit.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define USER_COLS \
-    "id, email, password_hash, first_name, last_name, role, is_active, token_version, " \
-    "created_at, updated_at"
 
 static void copy_col(char *dst, size_t size, db_stmt *s, int col)
 {
@@ -14,7 +13,7 @@ static void copy_col(char *dst, size_t size, db_stmt *s, int col)
     snprintf(dst, size, "%s", v ? v : "");
 }
 
-static void user_from_row(db_stmt *s, store_user *u)
+void store_user_from_row(db_stmt *s, store_user *u)
 {
     const char *role = db_col_text(s, 5);
 
@@ -24,19 +23,20 @@ static void user_from_row(db_stmt *s, store_user *u)
     copy_col(u->first_name, sizeof u->first_name, s, 3);
     copy_col(u->last_name, sizeof u->last_name, s, 4);
     u->is_teacher = role && strcmp(role, "teacher") == 0;
+    u->is_admin = role && strcmp(role, "admin") == 0;
+    copy_col(u->status, sizeof u->status, s, 10);
     u->is_active = db_col_int64(s, 6) != 0;
     u->token_version = db_col_int64(s, 7);
     u->created_at = db_col_int64(s, 8);
     u->updated_at = db_col_int64(s, 9);
 }
 
-/* Steps a prepared statement that returns at most one user row, then finalizes it. */
-static int step_user(db_stmt *s, store_user *out)
+int store_user_step(db_stmt *s, store_user *out)
 {
     int rc = db_step(s);
 
     if (rc == DB_ROW && out)
-        user_from_row(s, out);
+        store_user_from_row(s, out);
     db_finalize(s);
     return rc;
 }
@@ -46,13 +46,13 @@ static const char *role_text(int is_teacher)
     return is_teacher ? "teacher" : "student";
 }
 
-int store_user_create(db_conn *c, const store_user_new *in, store_user *out)
+static int insert_user(db_conn *c, const store_user_new *in, store_user *out)
 {
     /* ON CONFLICT keeps a duplicate email from being an error that would abort a
      * surrounding PostgreSQL transaction; no row back means the email is taken. */
     db_stmt *s = db_prepare(c,
         "INSERT INTO users (email, password_hash, first_name, last_name, role, is_active, "
-        "token_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?) "
+        "token_version, created_at, updated_at, status) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, ?) "
         "ON CONFLICT (email) DO NOTHING RETURNING " USER_COLS);
     int rc;
 
@@ -62,12 +62,38 @@ int store_user_create(db_conn *c, const store_user_new *in, store_user *out)
     db_bind_text(s, 2, in->password_hash);
     db_bind_text(s, 3, in->first_name);
     db_bind_text(s, 4, in->last_name);
-    db_bind_text(s, 5, role_text(in->is_teacher));
+    db_bind_text(s, 5, in->is_admin ? "admin" : role_text(in->is_teacher));
     db_bind_int64(s, 6, in->now);
     db_bind_int64(s, 7, in->now);
-    rc = step_user(s, out);
+    db_bind_text(s, 8, in->status ? in->status : "active");
+    rc = store_user_step(s, out);
     if (rc == DB_DONE)
         return DB_CONSTRAINT;
+    return rc;
+}
+
+int store_user_create(db_conn *c, const store_user_new *in, store_user *out)
+{
+    store_user local;
+    int rc;
+
+    if (!in->audit)
+        return insert_user(c, in, out);
+    if (!out)
+        out = &local;
+    if (db_begin_write(c) != DB_OK)
+        return DB_ERR;
+    rc = insert_user(c, in, out);
+    if (rc == DB_ROW) {
+        store_audit_new e = *in->audit;
+        e.subject_id = out->id;
+        if (e.actor_id == STORE_USER_ACTOR_SELF)
+            e.actor_id = out->id;
+        if (store_audit_append(c, &e) != DB_OK || db_commit(c) != DB_OK)
+            rc = DB_ERR;
+    }
+    if (rc != DB_ROW)
+        db_rollback(c);
     return rc;
 }
 
@@ -78,7 +104,7 @@ int store_user_get(db_conn *c, int64_t id, store_user *out)
     if (!s)
         return DB_ERR;
     db_bind_int64(s, 1, id);
-    return step_user(s, out);
+    return store_user_step(s, out);
 }
 
 int store_user_by_email(db_conn *c, const char *email, store_user *out)
@@ -88,7 +114,7 @@ int store_user_by_email(db_conn *c, const char *email, store_user *out)
     if (!s)
         return DB_ERR;
     db_bind_text(s, 1, email);
-    return step_user(s, out);
+    return store_user_step(s, out);
 }
 
 int store_user_update_profile(db_conn *c, int64_t id, const char *first_name,
@@ -109,7 +135,7 @@ int store_user_update_profile(db_conn *c, int64_t id, const char *first_name,
     db_bind_int64(s, 5, id);
     /* A concurrent sign-up may take the email between the caller's check and this
      * statement: the unique index then reports DB_CONSTRAINT. */
-    return step_user(s, out);
+    return store_user_step(s, out);
 }
 
 int store_user_set_password(db_conn *c, int64_t id, const char *hash, int64_t now,
@@ -124,7 +150,7 @@ int store_user_set_password(db_conn *c, int64_t id, const char *hash, int64_t no
     db_bind_text(s, 1, hash);
     db_bind_int64(s, 2, now);
     db_bind_int64(s, 3, id);
-    return step_user(s, out);
+    return store_user_step(s, out);
 }
 
 int store_user_has_history(db_conn *c, int64_t id)
@@ -167,7 +193,7 @@ int store_user_set_role_if_new(db_conn *c, int64_t id, int is_teacher, int64_t n
         goto out;
     }
     s = db_prepare(c, "UPDATE users SET role = ?, updated_at = ? WHERE id = ? "
-                      "RETURNING " USER_COLS);
+                      "AND role <> 'admin' RETURNING " USER_COLS);
     if (!s) {
         rc = DB_ERR;
         goto out;
@@ -175,7 +201,7 @@ int store_user_set_role_if_new(db_conn *c, int64_t id, int is_teacher, int64_t n
     db_bind_text(s, 1, role_text(is_teacher));
     db_bind_int64(s, 2, now);
     db_bind_int64(s, 3, id);
-    rc = step_user(s, out);
+    rc = store_user_step(s, out);
 out:
     if (rc == DB_ROW) {
         if (db_commit(c) != DB_OK)

@@ -17,7 +17,9 @@ typedef struct store_user {
     char first_name[STORE_NAME_MAX];
     char last_name[STORE_NAME_MAX];
     int is_teacher;
-    int is_active;
+    int is_admin;               /* role admin (API.md §12.1): neither teacher nor student */
+    int is_active;              /* status is not deactivated */
+    char status[16];            /* active | pending | deactivated */
     int64_t token_version;
     int64_t created_at;
     int64_t updated_at;
@@ -30,8 +32,14 @@ typedef struct store_user_new {
     const char *first_name;     /* trimmed */
     const char *last_name;
     int is_teacher;
+    int is_admin;
+    const char *status;         /* NULL = active */
     int64_t now;
+    /* account.created, appended in the same transaction with the new user as subject;
+     * actor STORE_USER_ACTOR_SELF stands for the new user. NULL: none. */
+    const struct store_audit_new *audit;
 } store_user_new;
+#define STORE_USER_ACTOR_SELF (-1)
 
 /* DB_ROW (out filled), DB_CONSTRAINT when the email exists, DB_ERR. */
 int store_user_create(db_conn *c, const store_user_new *in, store_user *out);

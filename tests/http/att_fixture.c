@@ -53,7 +53,13 @@ int att_stop(void)
 
 int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
 {
-    if (att_start(argc, argv) < 0)
+    return att_run_group_env(argc, argv, tests, n, NULL);
+}
+
+int att_run_group_env(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                      const char *const *extra_env)
+{
+    if (att_start_env(argc, argv, extra_env) < 0)
         return 1;
     int failed = _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
     if (att_stop() != 0)
@@ -173,6 +179,32 @@ void new_user_email(user *u, const char *role, const char *first, const char *la
 void new_user(user *u, const char *role, const char *first, const char *last)
 {
     new_user_email(u, role, first, last, role);
+}
+
+att_resp att_login(const char *email, const char *password)
+{
+    json_t *body = json_pack("{s:s, s:s}", "email", email, "password", password);
+    att_resp r = att_call_json("POST", "/api/auth/login", NULL, body);
+    json_decref(body);
+    return r;
+}
+
+void new_admin(user *a, const char *first, const char *last)
+{
+    char args[512], out[64];
+    memset(a, 0, sizeof *a);
+    snprintf(a->email, sizeof a->email, "admin%d.%ld@example.io", ++g_seq, (long)getpid());
+    snprintf(args, sizeof args, "admin create --email '%s' --first-name '%s' --last-name '%s'",
+             a->email, first, last);
+    assert_int_equal(fx_run_cli(args, "correct-horse-1\n", out, sizeof out), 0);
+    a->id = strtoll(out, NULL, 10);
+    assert_true(a->id > 0);
+    att_resp r = want_status(att_login(a->email, "correct-horse-1"), 200);
+    assert_int_equal(jint(json_object_get(r.json, "user"), "id"), a->id);
+    assert_string_equal(att_str(json_object_get(r.json, "user"), "role"), "admin");
+    snprintf(a->token, sizeof a->token, "%s", att_str(r.json, "access_token"));
+    snprintf(a->name, sizeof a->name, "%s %s", first, last);
+    att_resp_free(&r);
 }
 
 void new_class(const user *t, const char *name, klass *k)
@@ -327,11 +359,53 @@ void check_record_shape(const json_t *r)
     assert_true(json_is_string(json_object_get(r, "marker_name")));
     const char *st = att_str(r, "status"), *me = att_str(r, "recognition_method");
     assert_true(!strcmp(st, "present") || !strcmp(st, "absent") || !strcmp(st, "late"));
-    assert_true(!strcmp(me, "manual") || !strcmp(me, "ai_face") || !strcmp(me, "hybrid"));
+    assert_true(!strcmp(me, "manual") || !strcmp(me, "ai_face") || !strcmp(me, "hybrid") ||
+                !strcmp(me, "checkin"));
     assert_true(is_timestamp(json_object_get(r, "marked_at")));
     assert_true(is_timestamp(json_object_get(r, "updated_at")));
     const json_t *conf = json_object_get(r, "recognition_confidence");
     assert_true(conf && (json_is_null(conf) || json_is_number(conf)));
+}
+
+void check_audit_event_shape(const json_t *e)
+{
+    static const char *ids[] = {"actor_id", "subject_id", "class_id", "session_id"};
+    static const char *texts[] = {"actor_name", "subject_name", "request_id"};
+    jint(e, "id");
+    assert_true(is_timestamp(json_object_get(e, "at")));
+    assert_true(json_is_string(json_object_get(e, "action")));
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        const json_t *v = json_object_get(e, ids[i]);
+        assert_true(v && (json_is_null(v) || json_is_integer(v)));
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const json_t *v = json_object_get(e, texts[i]);
+        assert_true(v && (json_is_null(v) || json_is_string(v)));
+    }
+    assert_true(json_is_object(json_object_get(e, "details")));
+}
+
+json_t *audit_events(const user *u, const char *path)
+{
+    att_resp r = want_status(att_call("GET", path, u->token, NULL), 200);
+    json_t *events = json_object_get(r.json, "events");
+    assert_true(json_is_array(events));
+    assert_true(jint(r.json, "total") >= (long long)json_array_size(events));
+    for (size_t i = 0; i < json_array_size(events); i++)
+        check_audit_event_shape(json_array_get(events, i));
+    json_incref(events);
+    att_resp_free(&r);
+    return events;
+}
+
+const json_t *audit_find(const json_t *events, const char *action)
+{
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        const json_t *e = json_array_get(events, i);
+        if (strcmp(att_str(e, "action"), action) == 0)
+            return e;
+    }
+    return NULL;
 }
 
 void check_stats(const json_t *st, long long total, long long present, long long late,

@@ -30,6 +30,9 @@ struct CMUnitTest;
 int att_run_group(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
 #define ATT_RUN_GROUP(argc, argv, tests) \
     att_run_group((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]))
+/* The same with extra "K=V" settings (NULL-terminated). */
+int att_run_group_env(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+                      const char *const *extra_env);
 
 /* One request. token NULL = no Authorization; body NULL = no body. */
 att_resp att_call(const char *method, const char *path, const char *token, const char *body);
@@ -63,6 +66,10 @@ typedef struct world {
 void new_user_email(user *u, const char *role, const char *first, const char *last,
                     const char *email_prefix);
 void new_user(user *u, const char *role, const char *first, const char *last);
+/* An admin made by `attendly admin create` (API.md §12.1), signed in. */
+void new_admin(user *a, const char *first, const char *last);
+/* POST /api/auth/login; returns the reply (the caller frees). */
+att_resp att_login(const char *email, const char *password);
 void new_class(const user *t, const char *name, klass *k);
 void join(const user *s, const klass *k);
 void leave(const user *s, const klass *k);
@@ -91,6 +98,13 @@ void today_plus(int days, char out[11]);
 /* Every key and type of API.md §2 Session / Record. */
 void check_session_shape(const json_t *s);
 void check_record_shape(const json_t *r);
+/* Every key and type of API.md §15 AuditEvent. */
+void check_audit_event_shape(const json_t *e);
+/* GET <path> as u (e.g. "/api/audit/me"): asserts 200, the shape of every event and a
+ * total no smaller than the page; returns the `events` array (new reference). */
+json_t *audit_events(const user *u, const char *path);
+/* The first (newest) event of the list with this action, or NULL. */
+const json_t *audit_find(const json_t *events, const char *action);
 /* SessionStats with the expected numbers. */
 void check_stats(const json_t *st, long long total, long long present, long long late,
                  long long absent, double rate);

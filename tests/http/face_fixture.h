@@ -19,8 +19,9 @@ const char *ff_faces_dir(void);
 const char *ff_face_path(const char *rel);
 const char *ff_demo_path(const char *name);
 
-/* Starts the server for argv[1] with the face engine (FACE_MODELS_DIR set) and the extra
- * "K=V" settings; -1 when the models are absent (the caller skips). */
+/* Starts the server for argv[1] with the face engine (FACE_MODELS_DIR set,
+ * FACE_CONSENT_REQUIRED=0) and the extra "K=V" settings, which win; -1 when the models
+ * are absent (the caller skips). */
 int ff_start(int argc, char **argv, const char *const *extra_env);
 
 /* Base64 of a file's bytes (malloc'd), failing the test when it cannot be read. */

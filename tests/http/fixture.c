@@ -5,7 +5,10 @@
 
 #include <jwt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "common/client.h"
 #include "common/pgcluster.h"
@@ -95,6 +98,13 @@ int fx_restart(void)
     return start_server();
 }
 
+int fx_crash_restart(void)
+{
+    kill(g.srv.pid, SIGKILL);
+    test_server_stop(&g.srv);   /* reaps it; its status says "killed", as intended */
+    return start_server();
+}
+
 int fx_stop(void)
 {
     int rc = test_server_stop(&g.srv);
@@ -179,4 +189,37 @@ int64_t fx_query_int(const char *sql)
         v = INT64_MIN;
     db_release(c);
     return v;
+}
+
+const char *fx_cli_dir(void)
+{
+    return g.dir;
+}
+
+int fx_run_cli(const char *args, const char *stdin_text, char *out, size_t outlen)
+{
+    char in_path[600], cmd[4096];
+    const char *bin = getenv("ATTENDLY_BIN");
+    FILE *f;
+    size_t n = 0;
+    int status;
+
+    if (!bin)
+        return -1;
+    snprintf(in_path, sizeof in_path, "%s/cli-stdin", g.dir);
+    if (!(f = fopen(in_path, "w")))
+        return -1;
+    fputs(stdin_text ? stdin_text : "", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && DATABASE_URL='%s' ATTENDLY_DATA_DIR='%s' ATTENDLY_PASSWORD_COST=1 "
+             "'%s' %s < '%s'", g.dir, g.url, g.dir, bin, args, in_path);
+    if (!(f = popen(cmd, "r")))
+        return -1;
+    while (outlen > 1 && n < outlen - 1 && fgets(out + n, (int)(outlen - n), f))
+        n += strlen(out + n);
+    if (outlen)
+        out[n] = '\0';
+    status = pclose(f);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -19,6 +19,9 @@ int fx_start(const char *backend, const char *const *extra_env);
 int fx_stop(void);
 /* Stops and starts the same server again on the same database. */
 int fx_restart(void);
+/* Kills the server with SIGKILL (no clean shutdown, a transaction may be cut short) and
+ * starts it again on the same database. 0, or -1 when it does not come back. */
+int fx_crash_restart(void);
 /* The server this thread's requests go to (for raw requests through common/client.h). */
 struct test_server;
 const struct test_server *fx_server(void);
@@ -37,6 +40,12 @@ void fx_free(fx_resp *r);
 /* An HS256 token over the given claims JSON, signed with the server's JWT_SECRET_KEY
  * (for tokens the server would not issue itself); malloc'd, NULL on failure. */
 char *fx_sign_token(const char *claims_json);
+/* The directory fx_run_cli uses as ATTENDLY_DATA_DIR (and its working directory). */
+const char *fx_cli_dir(void);
+/* Runs `$ATTENDLY_BIN <args>` (a shell-quoted argument string, e.g. "admin promote 'a@b.c'")
+ * against the server's database with stdin_text (may be NULL) on standard input; its
+ * standard output goes to out. Returns the exit status, or -1 when it could not run. */
+int fx_run_cli(const char *args, const char *stdin_text, char *out, size_t outlen);
 
 /* A connection to the server's database (for setup and checks); release with
  * db_release. */

@@ -143,11 +143,18 @@ void th_check_user(const json_t *u)
     snprintf(full, sizeof full, "%s %s", th_str(u, "first_name"), th_str(u, "last_name"));
     assert_string_equal(th_str(u, "full_name"), full);
     assert_true(strcmp(th_str(u, "role"), "teacher") == 0 ||
-                strcmp(th_str(u, "role"), "student") == 0);
+                strcmp(th_str(u, "role"), "student") == 0 ||
+                strcmp(th_str(u, "role"), "admin") == 0);
     assert_true(th_is_timestamp(th_str(u, "created_at")));
     assert_true(th_is_timestamp(th_str(u, "updated_at")));
     assert_true(json_is_boolean(json_object_get(u, "is_active")));
-    assert_int_equal(json_object_size(u), 9);   /* no hash, no token version */
+    /* §12.2: is_active is false only for a deactivated account. */
+    const char *status = th_str(u, "status");
+    assert_true(strcmp(status, "active") == 0 || strcmp(status, "pending") == 0 ||
+                strcmp(status, "deactivated") == 0);
+    assert_int_equal(json_is_true(json_object_get(u, "is_active")),
+                     strcmp(status, "deactivated") != 0);
+    assert_int_equal(json_object_size(u), 10);   /* no hash, no token version */
 }
 
 void th_check_class(const json_t *c)

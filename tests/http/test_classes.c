@@ -230,7 +230,9 @@ static void test_get(void **state)
     /* Same enrolled_at: by student id. */
     json_t *first = json_array_get(students, 0);
     assert_int_equal(th_int(first, "id"), s1.id < s2.id ? s1.id : s2.id);
-    assert_int_equal(json_object_size(first), 4);
+    assert_int_equal(json_object_size(first), 6);
+    assert_true(json_is_false(json_object_get(first, "has_face_data")));   /* §13.4 */
+    assert_string_equal(th_str(first, "consent_status"), "none");
     th_str(first, "name");
     th_str(first, "email");
     assert_string_equal(th_str(first, "enrolled_at"), "1970-01-01T00:16:40Z");

@@ -482,6 +482,67 @@ static void test_delete_and_reenrol(void **state)
     free(b);
 }
 
+/* ---- the audit trail (§15) ---------------------------------------------------------- */
+
+static void test_audit_trail(void **state)
+{
+    user s, t, other;
+    klass k;
+    char p[128];
+    new_user(&s, "student", "Aud", "Itee");
+    new_user(&t, "teacher", "Tea", "Viewer");
+    new_user(&other, "student", "Nosy", "Peer");
+    new_class(&t, "Audit 101", &k);
+    join(&s, &k);
+
+    att_resp r = want_status(ff_upload_person(&s, CLOONEY, 0), 201);
+    att_resp_free(&r);
+    /* A refused enrolment writes nothing. */
+    char *flat = ff_b64_flat(320, 240, 128);
+    want_error(ff_upload(&s, flat), 400, "No face detected in the image");
+    free(flat);
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/face-data/student/%lld/images", s.id),
+                             t.token, NULL), 200);
+    long long image = jint(json_array_get(json_object_get(r.json, "images"), 0), "id");
+    att_resp_free(&r);
+    r = want_status(att_call("GET", pathf(p, sizeof p, "/api/face-data/images/%lld/thumbnail", image),
+                             t.token, NULL), 200);
+    att_resp_free(&r);
+    /* Not visible to another student: 404 and no event. */
+    want_error(att_call("GET", pathf(p, sizeof p, "/api/face-data/images/%lld/thumbnail", image),
+                        other.token, NULL), 404, "Image not found or access denied");
+    r = want_status(att_call("DELETE", "/api/face-data/delete", s.token, NULL), 200);
+    att_resp_free(&r);
+
+    json_t *ev = audit_events(&s, "/api/audit/me");
+    assert_int_equal(json_array_size(ev), 4);   /* newest first */
+    assert_string_equal(att_str(json_array_get(ev, 3), "action"), "account.created");
+    const json_t *del = json_array_get(ev, 0), *view = json_array_get(ev, 1),
+                 *enrol = json_array_get(ev, 2);
+    assert_string_equal(att_str(del, "action"), "face.deleted");
+    assert_int_equal(jint(json_object_get(del, "details"), "images"), 1);
+    assert_string_equal(att_str(view, "action"), "face.thumbnail_viewed");
+    assert_int_equal(jint(view, "actor_id"), t.id);
+    assert_string_equal(att_str(view, "actor_name"), t.name);
+    assert_int_equal(jint(view, "subject_id"), s.id);
+    assert_string_equal(att_str(view, "subject_name"), s.name);
+    assert_int_equal(jint(json_object_get(view, "details"), "image_id"), image);
+    assert_true(json_is_null(json_object_get(view, "class_id")));
+    assert_string_equal(att_str(enrol, "action"), "face.enrolled");
+    assert_int_equal(jint(enrol, "actor_id"), s.id);
+    assert_int_equal(jint(json_object_get(enrol, "details"), "images"), 1);
+    assert_true(att_str(enrol, "request_id")[0] != '\0');
+    json_decref(ev);
+    /* Nobody else sees them: their own lists hold only their sign-up. */
+    ev = audit_events(&other, "/api/audit/me");
+    assert_int_equal(json_array_size(ev), 1);
+    assert_string_equal(att_str(json_array_get(ev, 0), "action"), "account.created");
+    json_decref(ev);
+    ev = audit_events(&t, "/api/audit/me");
+    assert_int_equal(json_array_size(ev), 1);
+    json_decref(ev);
+}
+
 /* ---- 25-image trimming ------------------------------------------------------------- */
 
 static void test_trimming(void **state)
@@ -541,6 +602,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duplicate_race),
         cmocka_unit_test(test_delete_and_reenrol),
         cmocka_unit_test(test_trimming),
+        cmocka_unit_test(test_audit_trail),
     };
     if (ff_start(argc, argv, NULL) < 0)
         return ff_models_dir() ? 1 : 0;   /* no models: skipped (printed) */

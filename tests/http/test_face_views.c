@@ -224,7 +224,8 @@ static int count_files(const char *dir)
 static void test_raw_image_store(void **state)
 {
     char err[2048], models[1100], body[512], token[2048], faces_dir[700];
-    const char *env[] = {models, "FACE_IMAGE_STORE=1", "FACE_MAX_IMAGES_PER_STUDENT=2", NULL};
+    const char *env[] = {models, "FACE_CONSENT_REQUIRED=0", "FACE_IMAGE_STORE=1",
+                         "FACE_MAX_IMAGES_PER_STUDENT=2", NULL};
     test_server srv;
     http_resp r;
 

@@ -513,7 +513,7 @@ int main(void)
 {
     static char models_env[1100];
     const char *env[8] = {"LOGIN_MAX_FAILURES=3", "RECOGNITION_WORKERS=1",
-                          "ATTENDLY_DB_POOL=4", NULL};
+                          "ATTENDLY_DB_POOL=4", "FACE_CONSENT_REQUIRED=0", NULL};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrations_once),
         cmocka_unit_test(test_round_robin),
@@ -531,7 +531,7 @@ int main(void)
     }
     if (ff_models_dir()) {
         snprintf(models_env, sizeof models_env, "FACE_MODELS_DIR=%s", ff_models_dir());
-        env[3] = models_env;
+        env[4] = models_env;
     } else {
         printf("NOTE: face models not found: the face part will be skipped\n");
     }

@@ -19,6 +19,7 @@
 #include "common/server.h"
 #include "core/base64.h"
 #include "face_fixture.h"
+#include "fixture.h"
 
 #define RECOGNIZE "/api/attendance/recognize-faces"
 #define PHOTO "/api/face-data/recognize-from-photo"
@@ -365,7 +366,24 @@ static void test_mark(void **state)
                                              w.st[BIDEN].id), "confidence"), 1e-9);
     /* total: 4 active students (Obama, Biden, Kit, Alex); present 1, late 1 */
     check_stats(json_object_get(r.json, "session_stats"), 4, 1, 1, 0, 50.0);
+    double dist = jnum(find_by_id(json_object_get(r.json, "recognized_students"), "id",
+                                  w.st[BIDEN].id), "distance");
     att_resp_free(&r);
+
+    /* The audit trail (§15): one run by the teacher, one match per recognised student. */
+    json_t *ev = audit_events(&w.st[BIDEN], "/api/audit/me");
+    const json_t *fm = audit_find(ev, "face.matched");
+    assert_non_null(fm);
+    assert_int_equal(jint(fm, "actor_id"), w.t.id);
+    assert_int_equal(jint(fm, "class_id"), w.k.id);
+    assert_int_equal(jint(fm, "session_id"), sess);
+    assert_float_equal(jnum(json_object_get(fm, "details"), "distance"), dist, 1e-4);
+    json_decref(ev);
+    char q[320];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM audit_events WHERE action = 'face.recognition_run'"
+                          " AND session_id = %lld AND subject_id IS NULL AND actor_id = %lld"
+                          " AND details LIKE '%%\"matched\":2%%'", sess, w.t.id);
+    assert_int_equal(fx_query_int(q), 1);
 
     char p[96];
     r = want_status(att_call("GET", pathf(p, sizeof p, "/api/attendance/session/%lld/records", sess),
@@ -563,7 +581,8 @@ static void test_parallel_all_complete(void **state)
 static void test_parallel_busy(void **state)
 {
     char err[2048], models[1100], body_buf[512];
-    const char *env[] = {models, "RECOGNITION_WORKERS=1", "RECOGNITION_QUEUE_TIMEOUT_MS=1", NULL};
+    const char *env[] = {models, "FACE_CONSENT_REQUIRED=0", "RECOGNITION_WORKERS=1",
+                         "RECOGNITION_QUEUE_TIMEOUT_MS=1", NULL};
     test_server srv;
     http_resp r;
     int ok, busy;
@@ -604,7 +623,7 @@ static void test_parallel_busy(void **state)
 static void test_engine_unavailable(void **state)
 {
     char err[2048], body[512], token[2048];
-    const char *env[] = {"FACE_MODELS_DIR=/nonexistent/models", NULL};
+    const char *env[] = {"FACE_MODELS_DIR=/nonexistent/models", "FACE_CONSENT_REQUIRED=0", NULL};
     test_server srv;
     http_resp r;
 

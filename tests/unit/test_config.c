@@ -21,7 +21,9 @@ static const char *const VARS[] = {
     "RECOGNITION_QUEUE_TIMEOUT_MS", "LOGIN_MAX_FAILURES", "LOGIN_MAX_FAILURES_PER_IP",
     "LOGIN_WINDOW_SECONDS", "TRUST_PROXY", "METRICS_TOKEN", "ATTENDLY_PASSWORD_COST",
     "ATTENDLY_MAX_CONNECTIONS", "ATTENDLY_CONNECTION_TIMEOUT", "ATTENDLY_DB_POOL",
-    "TLS_CERT_FILE", "TLS_KEY_FILE"};
+    "TLS_CERT_FILE", "TLS_KEY_FILE",
+    "TEACHER_SIGNUP", "SIGNUP_EMAIL_DOMAINS", "FACE_CONSENT_REQUIRED", "FACE_CONSENT_TEXT_FILE",
+    "FACE_DATA_RETENTION_DAYS", "FACE_IMAGE_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"};
 
 static char g_dir[256];
 
@@ -83,6 +85,33 @@ static void test_defaults(void **st)
     assert_int_equal(c.max_connections, 256);
     assert_int_equal(c.connection_timeout_s, 60);
     assert_int_equal(c.db_pool_size, 8);
+    assert_int_equal(c.teacher_signup, CONFIG_SIGNUP_OPEN);
+    assert_int_equal(c.n_signup_domains, 0);
+    assert_int_equal(c.face_consent_required, 1);
+    assert_string_equal(c.face_consent_text_file, "");
+    assert_int_equal(c.face_data_retention_days, 365);
+    assert_int_equal(c.face_image_retention_days, 30);
+    assert_int_equal(c.audit_retention_days, 730);
+}
+
+static void test_school_values(void **st)
+{
+    config c;
+    char err[256] = "";
+    setenv("TEACHER_SIGNUP", "approval", 1);
+    setenv("SIGNUP_EMAIL_DOMAINS", " School.Example , ,other.example ", 1);
+    setenv("FACE_CONSENT_REQUIRED", "0", 1);
+    setenv("FACE_DATA_RETENTION_DAYS", "0", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
+    assert_int_equal(c.teacher_signup, CONFIG_SIGNUP_APPROVAL);
+    assert_int_equal(c.n_signup_domains, 2);
+    assert_string_equal(c.signup_domains[0], "school.example");
+    assert_string_equal(c.signup_domains[1], "other.example");
+    assert_int_equal(c.face_consent_required, 0);
+    assert_int_equal(c.face_data_retention_days, 0);
+    setenv("TEACHER_SIGNUP", "closed", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
+    assert_int_equal(c.teacher_signup, CONFIG_SIGNUP_CLOSED);
 }
 
 static void test_values_and_derived(void **st)
@@ -180,6 +209,12 @@ static void test_bad_values(void **st)
     expect_bad("ATTENDLY_TIMEZONE", "../../etc/passwd");
     expect_bad("ATTENDLY_PASSWORD_COST", "2");
     expect_bad("ATTENDLY_DB_POOL", "0");
+    expect_bad("TEACHER_SIGNUP", "Open");
+    expect_bad("TEACHER_SIGNUP", "invite");
+    expect_bad("FACE_CONSENT_REQUIRED", "yes please");
+    expect_bad("FACE_DATA_RETENTION_DAYS", "-1");
+    expect_bad("FACE_IMAGE_RETENTION_DAYS", "0");
+    expect_bad("AUDIT_RETENTION_DAYS", "forever");
 }
 
 /* Both TLS variables or neither; one alone names the missing one. The files themselves
@@ -258,6 +293,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_and_derived, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_school_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_file_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_pair, setup, teardown),

@@ -329,7 +329,7 @@ static void test_constraints(void **state)
     /* CHECK constraint, and NOT NULL on a text primary key (SQLite would allow it). */
     assert_int_equal(db_exec(c, "INSERT INTO users (email, password_hash, first_name, "
                                 "last_name, role, created_at, updated_at) VALUES "
-                                "('r@x', 'h', 'F', 'L', 'admin', 1, 1)"), DB_CONSTRAINT);
+                                "('r@x', 'h', 'F', 'L', 'principal', 1, 1)"), DB_CONSTRAINT);
     assert_int_equal(db_exec(c, "INSERT INTO revoked_tokens (jti, user_id, expires_at) "
                                 "VALUES (NULL, 1, 1)"), DB_CONSTRAINT);
     db_release(c);

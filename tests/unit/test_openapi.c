@@ -47,6 +47,22 @@ static const char *const API_MD_ROUTES[][2] = {
     {"GET", "/health"}, {"GET", "/metrics"}, {"GET", "/api/openapi.json"},
     /* §8.4 the interactive reference: its page and the Redoc bundle the page loads */
     {"GET", "/api/docs"}, {"GET", "/api/docs/redoc.standalone.js"},
+    /* §12 administration */
+    {"GET", "/api/admin/users"}, {"POST", "/api/admin/users"},
+    {"POST", "/api/admin/users/{id}/approve"}, {"POST", "/api/admin/users/{id}/deactivate"},
+    {"POST", "/api/admin/users/{id}/reactivate"}, {"POST", "/api/admin/users/{id}/reset-password"},
+    {"GET", "/api/admin/stats"},
+    /* §13 consent */
+    {"GET", "/api/face-data/consent"}, {"POST", "/api/face-data/consent"},
+    {"DELETE", "/api/face-data/consent"},
+    /* §14 check-in codes */
+    {"POST", "/api/attendance/session/{id}/checkin"}, {"GET", "/api/attendance/session/{id}/checkin"},
+    {"DELETE", "/api/attendance/session/{id}/checkin"}, {"GET", "/api/attendance/checkin/open"},
+    {"POST", "/api/attendance/checkin"},
+    /* §15 audit log */
+    {"GET", "/api/audit/me"}, {"GET", "/api/audit"},
+    /* §16 data rights */
+    {"GET", "/api/auth/export"}, {"DELETE", "/api/auth/account"},
 };
 #define N_API_MD (sizeof API_MD_ROUTES / sizeof API_MD_ROUTES[0])
 

@@ -12,14 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/pgcluster.h"
-#include "common/tmpdir.h"
+#include "common/storedb.h"
 #include "store/attendance.h"
 #include "store/db.h"
 
-static enum db_kind g_kind;
-static pgcluster g_pg;
-static char g_tmp[256];
 static db *g_db;
 static int g_seq;
 
@@ -97,14 +93,14 @@ static void test_policies(void **state)
     fixture f;
     make_fixture(&f);
     store_att_stats st;
-    store_mark_opts absent = {ATT_ABSENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts absent = {ATT_ABSENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item items[3] = {{.student_id = f.st[0]}, {.student_id = f.st[1]}};
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &absent, items, 1, 200, NULL, &st),
                      DB_OK);
     assert_int_equal(items[0].action, STORE_MARK_CREATED);
 
     /* Recognise-and-mark: absent -> present (updated), none -> created, present kept. */
-    store_mark_opts face = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY};
+    store_mark_opts face = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY, NULL};
     memset(items, 0, sizeof items);
     items[0] = (store_mark_item){.student_id = f.st[0], .has_confidence = 1, .confidence = 0.7};
     items[1] = (store_mark_item){.student_id = f.st[1], .has_confidence = 1, .confidence = 0.8};
@@ -150,7 +146,7 @@ static void test_policies(void **state)
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &face, &one, 1, 600, NULL, &st), DB_OK);
     assert_int_equal(one.action, STORE_MARK_UNCHANGED);
     assert_int_equal(one.status, ATT_LATE);
-    store_mark_opts manual = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts manual = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     assert_int_equal(store_att_mark(f.c, f.teacher, f.s.id, &manual, &one, 1, 700, NULL, &st),
                      DB_OK);
     assert_int_equal(one.action, STORE_MARK_UPDATED);
@@ -164,7 +160,7 @@ static void test_rollback_and_access(void **state)
     make_fixture(&f);
     store_att_stats st;
     int64_t other = new_user(f.c, "teacher"), cls = 0;
-    store_mark_opts o = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts o = {ATT_PRESENT, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item it = {.student_id = f.st[0]};
 
     /* Another teacher: not found, nothing written. */
@@ -214,7 +210,7 @@ static void test_history_and_report(void **state)
     store_att_session s2;
     assert_int_equal(store_att_session_create(f.c, f.teacher, f.cls, "T", "2024-06-01", 100, &s2),
                      DB_ROW);
-    store_mark_opts late = {ATT_LATE, ATT_MANUAL, STORE_MARK_REPLACE};
+    store_mark_opts late = {ATT_LATE, ATT_MANUAL, STORE_MARK_REPLACE, NULL};
     store_mark_item it = {.student_id = f.st[0]};
     assert_int_equal(store_att_mark(f.c, f.teacher, s2.id, &late, &it, 1, 200, NULL, &st), DB_OK);
 
@@ -260,39 +256,10 @@ static void test_history_and_report(void **state)
 
 int main(int argc, char **argv)
 {
-    char err[512], url[700];
-    if (argc != 2 || (strcmp(argv[1], "sqlite") && strcmp(argv[1], "pg"))) {
-        fprintf(stderr, "usage: %s sqlite|pg\n", argv[0]);
-        return 2;
-    }
-    g_kind = strcmp(argv[1], "pg") == 0 ? DB_POSTGRES : DB_SQLITE;
-    if (tmpdir_make("attendly-attstore", g_tmp, sizeof g_tmp) != 0)
-        return 1;
-    if (g_kind == DB_SQLITE) {
-        snprintf(url, sizeof url, "sqlite:///%s/test.db", g_tmp);
-    } else if (pgcluster_start(&g_pg, err, sizeof err) != 0) {
-        fprintf(stderr, "postgres: %s\n", err);
-        tmpdir_remove(g_tmp);
-        return 1;
-    } else {
-        snprintf(url, sizeof url, "%s", g_pg.url);
-    }
-    g_db = db_open(url, 2, err, sizeof err);
-    int failed = 1;
-    if (g_db && db_migrate(g_db, err, sizeof err) >= 0) {
-        const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_policies),
-            cmocka_unit_test(test_rollback_and_access),
-            cmocka_unit_test(test_history_and_report),
-        };
-        failed = cmocka_run_group_tests(tests, NULL, NULL);
-    } else {
-        fprintf(stderr, "database: %s\n", err);
-    }
-    if (g_db)
-        db_close(g_db);
-    if (g_kind == DB_POSTGRES)
-        pgcluster_stop(&g_pg);
-    tmpdir_remove(g_tmp);
-    return failed ? 1 : 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_rollback_and_access),
+        cmocka_unit_test(test_history_and_report),
+    };
+    return STOREDB_RUN(argc, argv, "attendly-attstore", tests, &g_db);
 }

@@ -59,6 +59,23 @@ static void test_date_add(void **st)
     assert_int_equal(time_date_add("2024-02-30", 1, out), -1);
 }
 
+static void test_parse_utc(void **st)
+{
+    long long t = 0;
+    assert_int_equal(time_parse_utc("2025-10-18T06:37:32Z", &t), 0);
+    assert_int_equal(t, 1760769452);
+    assert_int_equal(time_parse_utc("1970-01-01T00:00:00Z", &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(time_parse_utc("2024-02-29T23:59:59Z", &t), 0);
+    const char *bad[] = {"", "2025-10-18", "2025-10-18T06:37:32", "2025-10-18 06:37:32Z",
+                         "2025-10-18T24:00:00Z", "2025-10-18T06:60:00Z", "2023-02-29T00:00:00Z",
+                         "2025-10-18T06:37:32z", "2025-10-18T06:37:32Z ", "+025-10-18T06:37:32Z",
+                         "2025-10-18T6:37:32Z", NULL};
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(time_parse_utc(bad[i], &t), -1);
+    assert_int_equal(time_parse_utc(NULL, &t), -1);
+}
+
 static void test_zone_dates(void **st)
 {
     char d[TIME_DATE_LEN];
@@ -83,6 +100,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_utc), cmocka_unit_test(test_date_valid),
         cmocka_unit_test(test_date_add),   cmocka_unit_test(test_zone_dates),
+        cmocka_unit_test(test_parse_utc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
 
@@ -104,7 +105,7 @@ static int read_mark_input(const json_t *body, mark_input *in, field_err *err)
     if (st < 0)
         return jv_fail(err, MSG_STATUS);
     int me = api_att_enum_field(body, "recognition_method", ATT_MANUAL, store_att_method_parse);
-    if (me < 0)
+    if (me < 0 || me == ATT_CHECKIN)   /* only a student's check-in sets it (§14) */
         return jv_fail(err, MSG_METHOD);
     in->opts.status = (enum store_att_status)st;
     in->opts.method = (enum store_att_method)me;
@@ -188,8 +189,11 @@ void api_attendance_mark(api_ctx *ctx)
     db_conn *c = api_db(ctx);
     if (!c)
         goto out;
+    store_audit_new change;
+    api_audit_init(ctx, &change, "attendance.record_changed");
+    in.opts.record_changed = &change;
     int rc = store_att_mark(c, ctx->user_id, in.session_id, &in.opts, in.items, in.n,
-                            (int64_t)time(NULL), session_name, &stats);
+                            change.at, session_name, &stats);
     if (rc == DB_DONE) {
         reply_error(ctx->rep, 404, "Session not found or access denied");
         goto out;

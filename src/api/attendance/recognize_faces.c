@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/face/recognize.h"
@@ -294,16 +295,6 @@ static json_t *not_recognized_json(const rf_run *run)
     return list;
 }
 
-static json_t *people_json(const store_face_person *p, size_t n)
-{
-    json_t *list = json_array();
-
-    for (size_t i = 0; list && i < n; i++)
-        json_array_append_new(list, json_pack("{s:I, s:s}", "id", (json_int_t)p[i].id,
-                                              "name", p[i].name));
-    return list;
-}
-
 static const char *action_name(enum store_mark_action a)
 {
     return a == STORE_MARK_CREATED ? "created" : a == STORE_MARK_UPDATED ? "updated"
@@ -335,9 +326,9 @@ static json_t *marked_json(const store_mark_item *items, size_t n)
  * marking step, policy: only an absent record is replaced). Adds `marked` and
  * `session_stats` to body; -1 with the reply set on failure. */
 static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t n,
-                     const store_face_candidate *cands, json_t *body)
+                     const store_face_candidate *cands, const rec_audit *audit, json_t *body)
 {
-    store_mark_opts opts = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY};
+    store_mark_opts opts = {ATT_PRESENT, ATT_AI_FACE, STORE_MARK_ABSENT_ONLY, NULL};
     store_mark_item *items = calloc(n ? n : 1, sizeof *items);
     char *session_name = malloc(STORE_ATT_TEXT);
     store_att_stats stats;
@@ -350,8 +341,9 @@ static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t 
             items[i].has_confidence = 1;
             items[i].confidence = hits[i].confidence;
         }
-        rc = store_att_mark(c, ctx->user_id, rq->session_id, &opts, items, n,
-                            (int64_t)time(NULL), session_name, &stats);
+        rc = store_att_mark_audited(c, ctx->user_id, rq->session_id, &opts, items, n,
+                                    (int64_t)time(NULL), session_name, &stats, audit->events,
+                                    audit->n);
     }
     if (rc == DB_OK) {
         json_object_set_new(body, "marked", marked_json(items, n));
@@ -367,7 +359,8 @@ static int mark_hits(api_ctx *ctx, const rf_req *rq, const rf_hit *hits, size_t 
 }
 
 static json_t *reply_body(const rf_run *run, const store_class *cls, const rf_hit *hits,
-                          size_t nh, const store_face_person *without, size_t nw)
+                          size_t nh, const store_face_person *without, size_t nw,
+                          const store_face_person *no_consent, size_t nn)
 {
     char msg[96];
 
@@ -380,24 +373,50 @@ static json_t *reply_body(const rf_run *run, const store_class *cls, const rf_hi
         "recognition_method", "ai_face", "tolerance_used", run->rq->tolerance,
         "faces", run->faces, "unknown_faces", run->unknown,
         "not_recognized_students", not_recognized_json(run),
-        "students_without_face_data", people_json(without, nw),
+        "students_without_face_data", rec_people_json(without, nw),
         "image_errors", run->image_errors,
         "session_id", run->rq->has_session ? json_integer(run->rq->session_id) : json_null(),
         "marked", json_array());
+    if (body)
+        json_object_set_new(body, "students_without_consent", rec_people_json(no_consent, nn));
     if (body && run->annotated)
         json_object_set(body, "annotated_images", run->annotated);
     return body;
 }
 
+/* The request's audit events: written with the marks when marking, else on their own. */
+static int build_audit(api_ctx *ctx, const rf_run *run, const rf_hit *hits, size_t nh,
+                       int64_t class_id, rec_audit *a)
+{
+    rec_audit_match *m = malloc((nh ? nh : 1) * sizeof *m);
+    int rc = -1;
+
+    if (m) {
+        for (size_t i = 0; i < nh; i++)
+            m[i] = (rec_audit_match){run->cands[hits[i].cand].id, hits[i].distance};
+        rc = rec_audit_build(ctx, class_id, run->rq->has_session ? run->rq->session_id : 0,
+                             (int)json_array_size(run->rq->images), run->total_faces, m, nh, a);
+    }
+    free(m);
+    if (rc < 0)
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    return rc;
+}
+
 /* After the lookups: candidates, capacity, processing, optional marking, the reply. */
+typedef struct rf_people {
+    const store_face_person *without, *no_consent;
+    size_t nw, nn;
+} rf_people;
+
 static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
-                      const store_face_candidate *cands, size_t nc,
-                      const store_face_person *without, size_t nw)
+                      const store_face_candidate *cands, size_t nc, const rf_people *pp)
 {
     api_face_slot slot = {0};
     rf_run run = {.rq = rq, .cands = cands, .nc = nc};
     rf_hit *hits = NULL;
     json_t *body = NULL;
+    rec_audit audit = {0};
     size_t nh;
 
     run.best = malloc((nc ? nc : 1) * sizeof *run.best);
@@ -426,11 +445,14 @@ static void recognise(api_ctx *ctx, const rf_req *rq, const store_class *cls,
         goto out;
     }
     nh = collect_hits(&run, hits);
-    if (!(body = reply_body(&run, cls, hits, nh, without, nw))) {
+    if (!(body = reply_body(&run, cls, hits, nh, pp->without, pp->nw, pp->no_consent, pp->nn))) {
         reply_internal_error(ctx->rep, ctx->req, "out of memory");
         goto out;
     }
-    if (rq->mark && mark_hits(ctx, rq, hits, nh, cands, body) < 0)
+    if (build_audit(ctx, &run, hits, nh, cls->id, &audit) < 0)
+        goto out;
+    if (rq->mark ? mark_hits(ctx, rq, hits, nh, cands, &audit, body) < 0
+                 : api_audit_write(ctx, audit.events, audit.n) < 0)
         goto out;
     reply_json(ctx->rep, 200, body);
     body = NULL;
@@ -442,14 +464,15 @@ out:
     free(run.best);
     free(run.best_image);
     free(hits);
+    rec_audit_free(&audit);
     api_face_finish(ctx, &slot);
 }
 
 void api_attendance_recognize_faces(api_ctx *ctx)
 {
     store_face_candidate *cands = NULL;
-    store_face_person *without = NULL;
-    size_t nc = 0, nw = 0;
+    store_face_person *without = NULL, *no_consent = NULL;
+    size_t nc = 0, nw = 0, nn = 0;
     store_class cls;
     rf_req rq = {0};
 
@@ -460,14 +483,17 @@ void api_attendance_recognize_faces(api_ctx *ctx)
         return;
     if (rq.has_session && session_of_class(ctx, &rq) < 0)
         goto out;
-    if (store_face_candidates(ctx->db, cls.id, &cands, &nc) != DB_OK ||
-        store_face_without_data(ctx->db, cls.id, &without, &nw) != DB_OK) {
-        api_fail(ctx, "store_face_candidates");
+    if (rec_load_candidates(ctx, cls.id, &cands, &nc, &no_consent, &nn) < 0)
+        goto out;
+    if (store_face_without_data(ctx->db, cls.id, &without, &nw) != DB_OK) {
+        api_fail(ctx, "store_face_without_data");
         goto out;
     }
-    recognise(ctx, &rq, &cls, cands, nc, without, nw);
+    rf_people pp = {without, no_consent, nw, nn};
+    recognise(ctx, &rq, &cls, cands, nc, &pp);
 out:
     store_face_candidates_free(cands, nc);
     free(without);
+    free(no_consent);
     store_class_clear(&cls);
 }

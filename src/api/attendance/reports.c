@@ -14,25 +14,6 @@
 
 #define MSG_CLASS_404 "Class not found or access denied"
 
-/* A query integer: an optional sign, then decimal digits, within 64 bits. */
-static int parse_query_int(const char *s, int64_t *out)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    if (*p == '\0')
-        return -1;
-    for (const char *q = p; *q; q++)
-        if (*q < '0' || *q > '9')
-            return -1;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* ---- 7.8 student-records ------------------------------------------------------------- */
 
 typedef struct history_query {
@@ -51,7 +32,7 @@ static int read_history_query(api_ctx *ctx, history_query *q)
     const char *period = req_query(ctx->req, "period");
     memset(q, 0, sizeof *q);
     if (cls) {
-        if (parse_query_int(cls, &q->class_id) < 0) {
+        if (api_query_int(cls, &q->class_id) < 0) {
             reply_error(ctx->rep, 400, "class_id must be an integer");
             return -1;
         }

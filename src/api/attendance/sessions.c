@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"
 #include "core/jsonv.h"
@@ -240,8 +241,11 @@ void api_attendance_record_update(api_ctx *ctx)
     db_conn *c = api_db(ctx);
     if (!c)
         return;
-    int rc = store_att_record_update(c, ctx->user_id, req_path_id(ctx->req, 0),
-                                     (enum store_att_status)st, (int64_t)time(NULL), &r, &stats);
+    store_audit_new change;
+    api_audit_init(ctx, &change, "attendance.record_changed");
+    int rc = store_att_record_update_audited(c, ctx->user_id, req_path_id(ctx->req, 0),
+                                             (enum store_att_status)st, change.at, &change, &r,
+                                             &stats);
     if (rc == DB_DONE)
         reply_error(ctx->rep, 404, "Record not found or access denied");
     else if (rc < 0)

@@ -167,19 +167,6 @@ static int password_fields(api_ctx *ctx, const json_t *body, api_text *cur, api_
     return 0;
 }
 
-/* Step 4. */
-static int new_password_length(api_ctx *ctx, api_text next)
-{
-    size_t n = api_text_chars(next);
-
-    if (n >= API_PASSWORD_MIN_CHARS && n <= API_PASSWORD_MAX_CHARS)
-        return 0;
-    reply_error(ctx->rep, 400, n < API_PASSWORD_MIN_CHARS
-                ? "New password must be at least 8 characters long"
-                : "New password must be at most 128 characters long");
-    return -1;
-}
-
 static void password_store(api_ctx *ctx, api_text next)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -219,7 +206,7 @@ void api_auth_change_password(api_ctx *ctx)
         reply_error(ctx->rep, 401, "Current password is incorrect");
         return;
     }
-    if (new_password_length(ctx, next) == 0)
+    if (api_new_password_length(ctx, next) == 0)
         password_store(ctx, next);
 }
 
@@ -266,6 +253,10 @@ void api_auth_update_role(api_ctx *ctx)
 
     if (!body || role_field(ctx, body, &is_teacher) < 0 || api_current_user(ctx, &u) < 0)
         return;
+    if (u.is_admin) {   /* §12.1: update-role never grants or removes admin */
+        reply_error(ctx->rep, 409, "Role can no longer be changed");
+        return;
+    }
     if (u.is_teacher == is_teacher) {
         reply_role(ctx, &u);
         return;

@@ -1,4 +1,4 @@
-/* Sign-up, login, token refresh and logout (API.md §3.1-3.4). */
+/* Login, token refresh and logout (API.md §3.2-3.4); sign-up is in signup.c. */
 #include "api/handlers.h"
 
 #include <stdlib.h>
@@ -16,135 +16,6 @@
 #include "store/auth.h"
 #include "store/login_failures.h"
 #include "store/users.h"
-
-/* Replies {message, user, access_token, refresh_token} with `status`. */
-static void reply_user_tokens(api_ctx *ctx, int status, const char *message,
-                              const store_user *u)
-{
-    json_t *body = json_pack("{s:s, s:o}", "message", message, "user", api_user_json(u));
-
-    if (!body) {
-        reply_internal_error(ctx->rep, ctx->req, "out of memory");
-        return;
-    }
-    if (api_add_tokens(ctx, body, u, 1) < 0) {
-        json_decref(body);
-        return;
-    }
-    reply_json(ctx->rep, status, body);
-}
-
-/* ---- signup ---------------------------------------------------------------------- */
-
-enum { F_EMAIL, F_PASSWORD, F_FIRST, F_LAST, F_ROLE, F_COUNT };
-
-typedef struct signup_input {
-    api_text f[F_COUNT];
-    char *email;            /* trimmed, lowercased */
-    int is_teacher;
-} signup_input;
-
-/* Step 1: presence and type of every field, in the documented order. */
-static int signup_presence(api_ctx *ctx, const json_t *body, signup_input *in)
-{
-    static const char *const keys[F_COUNT] = {"email", "password", "first_name",
-                                              "last_name", "role"};
-
-    for (int i = 0; i < F_COUNT; i++) {
-        enum api_field r = api_field_text(body, keys[i], i != F_PASSWORD, &in->f[i]);
-
-        if (r != AF_OK)
-            return api_field_error(ctx, r == AF_NOT_STRING ? "%s must be a string"
-                                                           : "%s is required", keys[i]);
-    }
-    return 0;
-}
-
-/* Steps 2-5. */
-static int signup_rules(api_ctx *ctx, signup_input *in)
-{
-    size_t pw_chars = api_text_chars(in->f[F_PASSWORD]);
-    api_text role = in->f[F_ROLE];
-
-    in->email = api_text_dup_lower(in->f[F_EMAIL]);
-    if (!in->email) {
-        reply_internal_error(ctx->rep, ctx->req, "out of memory");
-        return -1;
-    }
-    if (!api_email_valid(in->email, in->f[F_EMAIL].n)) {
-        reply_error(ctx->rep, 400, "Invalid email format");
-        return -1;
-    }
-    if (pw_chars < API_PASSWORD_MIN_CHARS || pw_chars > API_PASSWORD_MAX_CHARS) {
-        reply_error(ctx->rep, 400, pw_chars < API_PASSWORD_MIN_CHARS
-                    ? "Password must be at least 8 characters long"
-                    : "Password must be at most 128 characters long");
-        return -1;
-    }
-    if (api_text_rules(ctx, "first_name", in->f[F_FIRST], API_NAME_MAX_CHARS) < 0 ||
-        api_text_rules(ctx, "last_name", in->f[F_LAST], API_NAME_MAX_CHARS) < 0)
-        return -1;
-    if (!api_text_equals(role, "teacher") && !api_text_equals(role, "student")) {
-        reply_error(ctx->rep, 400, "Role must be either teacher or student");
-        return -1;
-    }
-    in->is_teacher = api_text_equals(role, "teacher");
-    return 0;
-}
-
-/* Hashes the password and inserts the user: DB_ROW, DB_CONSTRAINT (email taken) or an
- * error. */
-static int insert_user(db_conn *c, const signup_input *in, store_user *u)
-{
-    char hash[PASSWORD_HASH_MAX];
-    char *first = api_text_dup(in->f[F_FIRST]);
-    char *last = api_text_dup(in->f[F_LAST]);
-    int rc = DB_ERR;
-
-    if (first && last &&
-        password_hash(in->f[F_PASSWORD].p, in->f[F_PASSWORD].n, hash) == 0) {
-        store_user_new nu = {.email = in->email, .password_hash = hash,
-                             .first_name = first, .last_name = last,
-                             .is_teacher = in->is_teacher, .now = (int64_t)time(NULL)};
-        rc = store_user_create(c, &nu, u);
-    }
-    free(first);
-    free(last);
-    return rc;
-}
-
-/* Step 6 and the insert. The early lookup spares an Argon2 hash for a taken email; the
- * unique index still decides when two sign-ups race. */
-static void signup_create(api_ctx *ctx, db_conn *c, const signup_input *in)
-{
-    store_user u;
-    int rc = store_user_by_email(c, in->email, &u);
-
-    if (rc == DB_DONE)
-        rc = insert_user(c, in, &u);
-    else if (rc == DB_ROW)
-        rc = DB_CONSTRAINT;
-    if (rc == DB_ROW)
-        reply_user_tokens(ctx, 201, "User created successfully", &u);
-    else if (rc == DB_CONSTRAINT)
-        reply_error(ctx->rep, 409, "User with this email already exists");
-    else
-        api_fail(ctx, "signup");
-}
-
-void api_auth_signup(api_ctx *ctx)
-{
-    json_t *body = req_json_body(ctx->req, ctx->rep);
-    signup_input in = {0};
-    db_conn *c;
-
-    if (!body)
-        return;
-    if (signup_presence(ctx, body, &in) == 0 && signup_rules(ctx, &in) == 0 &&
-        (c = api_db(ctx)) != NULL)
-        signup_create(ctx, c, &in);
-    free(in.email);
-}
 
 /* ---- login ----------------------------------------------------------------------- */
 
@@ -219,7 +90,7 @@ void api_auth_login(api_ctx *ctx)
         if (store_login_failures_clear(c, email) != DB_OK)
             api_fail(ctx, "store_login_failures_clear");
         else
-            reply_user_tokens(ctx, 200, "Login successful", &u);
+            api_reply_user_tokens(ctx, 200, "Login successful", &u);
     }
     free(email);
 }

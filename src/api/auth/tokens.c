@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api/objects.h"
 #include "core/config.h"
 #include "core/token.h"
 
@@ -12,7 +13,7 @@ static int add_token(json_t *body, const char *key, const store_user *u,
 {
     char *tok = NULL;
     int rc = token_issue(g_config.jwt_secret, g_config.jwt_secret_len, u->id,
-                         u->is_teacher ? "teacher" : "student", type, u->token_version,
+                         api_role_name(u), type, u->token_version,
                          now, lifetime, &tok, NULL);
 
     if (rc != TOKEN_OK || !tok) {
@@ -36,4 +37,20 @@ int api_add_tokens(api_ctx *ctx, json_t *body, const store_user *u, int with_ref
         return -1;
     }
     return 0;
+}
+
+void api_reply_user_tokens(api_ctx *ctx, int status, const char *message,
+                           const store_user *u)
+{
+    json_t *body = json_pack("{s:s, s:o}", "message", message, "user", api_user_json(u));
+
+    if (!body) {
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+        return;
+    }
+    if (api_add_tokens(ctx, body, u, 1) < 0) {
+        json_decref(body);
+        return;
+    }
+    reply_json(ctx->rep, status, body);
 }

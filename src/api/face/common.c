@@ -14,6 +14,7 @@
 
 #include "api/app.h"
 #include "api/objects.h"
+#include "api/objects_attendance.h"
 #include "core/base64.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -299,4 +300,19 @@ fail:
     free(jpeg);
     *failed = 1;
     return NULL;
+}
+
+json_t *api_face_image_json(const store_face_image *im)
+{
+    char url[64];
+
+    snprintf(url, sizeof url, "/api/face-data/images/%lld/thumbnail", (long long)im->id);
+    return json_pack("{s:I, s:I, s:o, s:s, s:o, s:i, s:f, s:s}", "id", (json_int_t)im->id,
+                     "student_id", (json_int_t)im->student_id,
+                     "created_at", api_time_json(im->created_at), "source", im->source,
+                     "orientation", im->orientation[0] ? json_string(im->orientation)
+                                                       : json_null(),
+                     "face_size", im->face_size,
+                     "detection_score", api_round(im->detection_score, 4),
+                     "thumbnail_url", url);
 }

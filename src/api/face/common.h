@@ -62,6 +62,8 @@ void api_face_finish(api_ctx *ctx, api_face_slot *slot);
 
 /* The FaceData object (§2). */
 json_t *api_face_data_json(const store_face_data *fd);
+/* The FaceImage object (§2), with its thumbnail URL. */
+json_t *api_face_image_json(const store_face_image *im);
 
 /* A detector box clipped to the image, in integer pixels (§5.2). */
 typedef struct api_box {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
 #include "api/face/common.h"
 #include "api/objects.h"
 #include "api/objects_attendance.h"
@@ -101,13 +102,16 @@ void api_face_delete(api_ctx *ctx)
     char **paths = NULL;
     size_t n_paths = 0;
     int64_t deleted = 0;
+    store_audit_new ev;
     db_conn *c;
     int rc;
 
     if (api_require_role(ctx, ROLE_STUDENT, "Only students can delete face data") < 0 ||
         !(c = api_db(ctx)))
         return;
-    rc = store_face_delete(c, ctx->user_id, &deleted, &paths, &n_paths);
+    api_audit_init(ctx, &ev, "face.deleted");
+    ev.subject_id = ctx->user_id;
+    rc = store_face_delete(c, ctx->user_id, &ev, &deleted, &paths, &n_paths);
     if (rc == DB_DONE) {
         reply_error(ctx->rep, 404, "No face data found");
         return;

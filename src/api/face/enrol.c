@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
+#include "api/face/consent.h"
 #include "core/config.h"
 
 enum { RULE_MISMATCH = STORE_FACE_RULE_MIN, RULE_DUPLICATE };
@@ -182,12 +184,18 @@ int enrol_store(api_ctx *ctx, const enrol_store_req *rq, store_face_enrol_result
     }
     rules_arg arg = {rows, n};
     store_face_rules rules = {rule_own, rule_other, &arg};
+    store_audit_new ev;
+    char details[STORE_AUDIT_DETAILS_MAX];
+    api_audit_init(ctx, &ev, "face.enrolled");
+    ev.subject_id = ctx->user_id;
+    api_audit_details(&ev, json_pack("{s:I}", "images", (json_int_t)n), details);
     store_face_enrolment in = {
         .user_id = ctx->user_id, .items = rows, .n_items = n,
         .upload_method = rq->method, .orientations = rq->orientations,
         .encoding_version = API_FACE_ENCODING_VERSION, .replace = rq->replace,
         .check_own = rq->check_own, .max_images = g_config.face_max_images,
-        .now = (int64_t)time(NULL)};
+        .now = (int64_t)time(NULL), .audit = &ev,
+        .consent_version = api_consent_required_version()};
     rc = store_face_enrol(c, &in, &rules, res);
     free(rows);
     if (rc == DB_OK) {
@@ -197,7 +205,9 @@ int enrol_store(api_ctx *ctx, const enrol_store_req *rq, store_face_enrol_result
         res->n_removed_paths = 0;
         return 0;
     }
-    if (rc == RULE_MISMATCH)
+    if (rc == STORE_FACE_NO_CONSENT)   /* withdrawn while the images were processed */
+        reply_error(ctx->rep, 403, "Biometric consent required");
+    else if (rc == RULE_MISMATCH)
         reply(ctx, 400, "Face does not match your registered face data");
     else if (rc == RULE_DUPLICATE)
         reply(ctx, 409, "This face is already registered to another account");

@@ -5,26 +5,13 @@
 #include <stdlib.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
+#include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/objects.h"
 #include "api/objects_attendance.h"
 #include "api/pagination.h"
 #include "store/faces.h"
-
-static json_t *image_json(const store_face_image *im)
-{
-    char url[64];
-
-    snprintf(url, sizeof url, "/api/face-data/images/%lld/thumbnail", (long long)im->id);
-    return json_pack("{s:I, s:I, s:o, s:s, s:o, s:i, s:f, s:s}", "id", (json_int_t)im->id,
-                     "student_id", (json_int_t)im->student_id,
-                     "created_at", api_time_json(im->created_at), "source", im->source,
-                     "orientation", im->orientation[0] ? json_string(im->orientation)
-                                                       : json_null(),
-                     "face_size", im->face_size,
-                     "detection_score", api_round(im->detection_score, 4),
-                     "thumbnail_url", url);
-}
 
 void api_face_student_images(api_ctx *ctx)
 {
@@ -51,7 +38,7 @@ void api_face_student_images(api_ctx *ctx)
     }
     list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        json_array_append_new(list, image_json(&imgs[i]));
+        json_array_append_new(list, api_face_image_json(&imgs[i]));
     free(imgs);
     body = json_pack("{s:I, s:o, s:I}", "student_id", (json_int_t)student_id, "images", list,
                      "total", (json_int_t)total);
@@ -63,17 +50,28 @@ void api_face_student_images(api_ctx *ctx)
 
 void api_face_thumbnail(api_ctx *ctx)
 {
+    int64_t image_id = req_path_id(ctx->req, 0), student_id = 0;
     uint8_t *jpeg = NULL;
     size_t len = 0;
+    store_audit_new ev;
+    char details[STORE_AUDIT_DETAILS_MAX];
     db_conn *c;
     int rc;
 
     if (!(c = api_db(ctx)))
         return;
-    rc = store_face_thumbnail(c, ctx->user_id, req_path_id(ctx->req, 0), &jpeg, &len);
-    if (rc == DB_ROW)
+    rc = store_face_thumbnail(c, ctx->user_id, image_id, &jpeg, &len, &student_id);
+    if (rc == DB_ROW) {
+        /* A view that cannot be logged is not served. */
+        api_audit_init(ctx, &ev, "face.thumbnail_viewed");
+        ev.subject_id = student_id;
+        api_audit_details(&ev, json_pack("{s:I}", "image_id", (json_int_t)image_id), details);
+        if (api_audit_write(ctx, &ev, 1) < 0) {
+            free(jpeg);
+            return;
+        }
         reply_bytes(ctx->rep, 200, "image/jpeg", jpeg, len);
-    else if (rc == DB_DONE)
+    } else if (rc == DB_DONE)
         reply_error(ctx->rep, 404, "Image not found or access denied");
     else
         api_fail(ctx, "store_face_thumbnail");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/face/consent.h"
 #include "api/face/enrol.h"
 #include "core/config.h"
 
@@ -225,7 +226,7 @@ void api_face_upload_orientations(api_ctx *ctx)
     int committed = 0;
 
     if (api_require_role(ctx, ROLE_STUDENT, "Only students can upload face data") < 0 ||
-        !(arr = items_from_body(ctx)))
+        api_consent_require(ctx) < 0 || !(arr = items_from_body(ctx)))
         goto out;
     n = json_array_size(arr);
     items = calloc(n, sizeof *items);

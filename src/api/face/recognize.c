@@ -8,11 +8,79 @@
 #include <string.h>
 
 #include "api/access.h"
+#include "api/audit_event.h"
+#include "api/face/consent.h"
 #include "api/face/common.h"
 #include "api/handlers.h"
 #include "api/objects_attendance.h"
 #include "core/config.h"
 #include "core/jsonv.h"
+
+/* ---- audit ------------------------------------------------------------------------- */
+
+int rec_audit_build(const api_ctx *ctx, int64_t class_id, int64_t session_id, int images,
+                    int faces, const rec_audit_match *matched, size_t n_matched, rec_audit *a)
+{
+    a->n = n_matched + 1;
+    a->events = calloc(a->n, sizeof *a->events);
+    a->details = calloc(a->n, sizeof *a->details);
+    if (!a->events || !a->details) {
+        rec_audit_free(a);
+        return -1;
+    }
+    api_audit_init(ctx, &a->events[0], "face.recognition_run");
+    api_audit_details(&a->events[0],
+                      json_pack("{s:i, s:i, s:I}", "images", images, "faces", faces,
+                                "matched", (json_int_t)n_matched), a->details[0]);
+    for (size_t i = 0; i < n_matched; i++) {
+        store_audit_new *e = &a->events[i + 1];
+        api_audit_init(ctx, e, "face.matched");
+        e->subject_id = matched[i].student_id;
+        api_audit_details(e, json_pack("{s:f}", "distance", api_round(matched[i].distance, 4)),
+                          a->details[i + 1]);
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        a->events[i].class_id = class_id;
+        a->events[i].session_id = session_id;
+    }
+    return 0;
+}
+
+void rec_audit_free(rec_audit *a)
+{
+    free(a->events);
+    free(a->details);
+    a->events = NULL;
+    a->details = NULL;
+    a->n = 0;
+}
+
+int rec_load_candidates(api_ctx *ctx, int64_t class_id, store_face_candidate **cands,
+                        size_t *nc, store_face_person **no_consent, size_t *nn)
+{
+    const char *version = api_consent_required_version();
+
+    *cands = NULL;
+    *no_consent = NULL;
+    *nc = *nn = 0;
+    if (store_face_candidates(ctx->db, class_id, version, cands, nc) != DB_OK ||
+        (version && store_face_without_consent(ctx->db, class_id, version, no_consent, nn) !=
+                        DB_OK)) {
+        api_fail(ctx, "store_face_candidates");
+        return -1;
+    }
+    return 0;
+}
+
+json_t *rec_people_json(const store_face_person *p, size_t n)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list && i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:s}", "id", (json_int_t)p[i].id,
+                                              "name", p[i].name));
+    return list;
+}
 
 /* ---- matching ---------------------------------------------------------------------- */
 
@@ -144,8 +212,33 @@ static json_t *hit_json(const photo_hit *h, const store_face_candidate *cd, cons
                      "face_location", "x1", b.x, "y1", b.y, "x2", b.x + b.w, "y2", b.y + b.h);
 }
 
+/* The request's audit events, in their own transaction (nothing else is written). */
+static int photo_audit(api_ctx *ctx, const rec_image *r, const store_face_candidate *cands,
+                       const store_class *cls)
+{
+    rec_audit_match *m = malloc(((size_t)r->n ? (size_t)r->n : 1) * sizeof *m);
+    rec_audit a = {0};
+    size_t nm = 0;
+    int rc = -1;
+
+    if (m) {
+        for (int i = 0; i < r->n; i++)   /* rec_match assigns a candidate at most once */
+            if (r->cand[i] >= 0)
+                m[nm++] = (rec_audit_match){cands[r->cand[i]].id, r->dist[i]};
+        if (rec_audit_build(ctx, cls->id, 0, 1, r->n, m, nm, &a) == 0)
+            rc = api_audit_write(ctx, a.events, a.n);
+        else
+            reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    } else {
+        reply_internal_error(ctx->rep, ctx->req, "out of memory");
+    }
+    free(m);
+    rec_audit_free(&a);
+    return rc;
+}
+
 static json_t *photo_result(const rec_image *r, const store_face_candidate *cands, size_t nc,
-                            const store_class *cls, double threshold)
+                            const store_class *cls, double threshold, json_t *no_consent)
 {
     photo_hit *hits = malloc(((size_t)r->n ? (size_t)r->n : 1) * sizeof *hits);
     json_t *list = json_array(), *body = NULL;
@@ -166,7 +259,7 @@ static json_t *photo_result(const rec_image *r, const store_face_candidate *cand
         snprintf(msg, sizeof msg, "No faces detected in the image");
     else
         snprintf(msg, sizeof msg, "Recognized %zu of %d faces", nh, r->n);
-    body = json_pack("{s:b, s:s, s:I, s:s, s:I, s:i, s:I, s:I, s:f, s:O, s:I, s:f, s:f}",
+    body = json_pack("{s:b, s:s, s:I, s:s, s:I, s:i, s:I, s:I, s:f, s:O, s:I, s:f, s:f, s:o}",
                      "success", 1, "message", msg, "class_id", (json_int_t)cls->id,
                      "class_name", cls->name, "teacher_id", (json_int_t)cls->teacher_id,
                      "total_faces_detected", r->n, "total_recognized", (json_int_t)nh,
@@ -174,10 +267,13 @@ static json_t *photo_result(const rec_image *r, const store_face_candidate *cand
                      "recognition_threshold", threshold, "recognized_students", list,
                      "unrecognized_faces", (json_int_t)(r->n - (int)nh),
                      "recognition_rate", api_rate((int64_t)nh, r->n),
-                     "coverage_rate", api_rate((int64_t)nh, (int64_t)nc));
+                     "coverage_rate", api_rate((int64_t)nh, (int64_t)nc),
+                     "students_without_consent", no_consent);
+    no_consent = NULL;
 out:
     free(hits);
     json_decref(list);
+    json_decref(no_consent);
     return body;
 }
 
@@ -192,7 +288,8 @@ static void reply_no_candidates(api_ctx *ctx, const store_class *cls)
 
 /* Steps 8 onwards, with the worker held by slot. */
 static void photo_recognise(api_ctx *ctx, api_face_slot *slot, const photo_req *rq,
-                            const store_class *cls, const store_face_candidate *cands, size_t nc)
+                            const store_class *cls, const store_face_candidate *cands, size_t nc,
+                            const store_face_person *no_consent, size_t nn)
 {
     /* A face matches iff distance < 2 T (1 - threshold): the threshold is a minimum
      * confidence on the §5.5 scale. */
@@ -218,7 +315,11 @@ static void photo_recognise(api_ctx *ctx, api_face_slot *slot, const photo_req *
         return;
     }
     slot->faces = r.n;
-    body = photo_result(&r, cands, nc, cls, rq->threshold);
+    if (photo_audit(ctx, &r, cands, cls) < 0) {
+        rec_image_free(&r);
+        return;
+    }
+    body = photo_result(&r, cands, nc, cls, rq->threshold, rec_people_json(no_consent, nn));
     rec_image_free(&r);
     if (body)
         reply_json(ctx->rep, 200, body);
@@ -230,29 +331,29 @@ void api_face_recognize_photo(api_ctx *ctx)
 {
     api_face_slot slot = {0};
     store_face_candidate *cands = NULL;
+    store_face_person *no_consent = NULL;
     photo_req rq = {.threshold = 0.5};
     store_class cls = {0};
     int have_class = 0;
-    size_t nc = 0;
+    size_t nc = 0, nn = 0;
 
     if (api_require_role(ctx, ROLE_TEACHER, "Only teachers can perform facial recognition") < 0 ||
         photo_fields(ctx, &rq) < 0 ||
         api_owned_class(ctx, rq.class_id, "Class not found or you do not have access", &cls) < 0)
         goto out;
     have_class = 1;
-    if (store_face_candidates(ctx->db, cls.id, &cands, &nc) != DB_OK) {
-        api_fail(ctx, "store_face_candidates");
+    if (rec_load_candidates(ctx, cls.id, &cands, &nc, &no_consent, &nn) < 0)
         goto out;
-    }
     if (nc == 0) {
         reply_no_candidates(ctx, &cls);
         goto out;
     }
     if (api_face_acquire(ctx, &slot) < 0)
         goto out;
-    photo_recognise(ctx, &slot, &rq, &cls, cands, nc);
+    photo_recognise(ctx, &slot, &rq, &cls, cands, nc, no_consent, nn);
 out:
     store_face_candidates_free(cands, nc);
+    free(no_consent);
     if (have_class)
         store_class_clear(&cls);
     api_face_finish(ctx, &slot);

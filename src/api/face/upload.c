@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/face/consent.h"
 #include "api/face/enrol.h"
 #include "api/objects_attendance.h"
 #include "core/jsonv.h"
@@ -59,7 +60,7 @@ void api_face_upload(api_ctx *ctx)
     size_t len;
     int committed = 0;
 
-    if (api_require_role(ctx, ROLE_STUDENT, ONLY_STUDENTS) < 0 ||
+    if (api_require_role(ctx, ROLE_STUDENT, ONLY_STUDENTS) < 0 || api_consent_require(ctx) < 0 ||
         image_from_body(ctx, &s, &len) < 0 || api_face_acquire(ctx, &slot) < 0)
         goto out;
     if (!(img = calloc(1, sizeof *img)) ||
@@ -171,7 +172,7 @@ void api_face_multiple_upload(api_ctx *ctx)
     size_t n = 0, accepted = 0;
     int committed = 0;
 
-    if (api_require_role(ctx, ROLE_STUDENT, ONLY_STUDENTS) < 0 ||
+    if (api_require_role(ctx, ROLE_STUDENT, ONLY_STUDENTS) < 0 || api_consent_require(ctx) < 0 ||
         !(arr = images_from_body(ctx)) || api_face_acquire(ctx, &slot) < 0)
         goto out;
     n = json_array_size(arr);

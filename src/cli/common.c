@@ -40,6 +40,8 @@ int cli_sqlite_target(const char *what, const char *pg_hint, const char **db_pat
         return 2;
     }
     return 0;
+}
+
 struct db *cli_open_db(void)
 {
     char err[512];

@@ -34,11 +34,6 @@ int store_account_enrollments(db_conn *c, int64_t student_id, store_enrollment_r
     db_bind_int64(s, 1, student_id);
     rc = att_collect(s, (void **)out, sizeof **out, n, read_enrollment);
     db_finalize(s);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
     return rc;
 }
 

@@ -122,11 +122,19 @@ int att_collect(db_stmt *s, void **arr, size_t elem, size_t *n, att_row_reader r
     size_t cap = *n;
     int rc;
     while ((rc = db_step(s)) == DB_ROW) {
-        if (att_grow(arr, elem, *n, &cap) < 0)
-            return DB_ERR;
+        if (att_grow(arr, elem, *n, &cap) < 0) {
+            rc = DB_ERR;
+            break;
+        }
         read(s, (char *)*arr + (*n)++ * elem);
     }
-    return rc == DB_DONE ? DB_OK : (rc < 0 ? rc : DB_ERR);
+    if (rc == DB_DONE)
+        return DB_OK;
+    /* A failed read leaves no half-filled array behind for the caller to free. */
+    free(*arr);
+    *arr = NULL;
+    *n = 0;
+    return rc < 0 ? rc : DB_ERR;
 }
 
 int att_tx_end(db_conn *c, int rc)
@@ -270,11 +278,6 @@ int store_att_sessions_of_class(db_conn *c, int64_t class_id, int64_t limit, int
     db_bind_int64(s, 3, offset);
     rc = att_collect(s, (void **)out, sizeof **out, n, read_session);
     db_finalize(s);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
     return rc;
 }
 
@@ -285,13 +288,7 @@ static int collect_records(db_stmt *s, store_att_record **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    int rc = att_collect(s, (void **)out, sizeof **out, n, read_record);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return att_collect(s, (void **)out, sizeof **out, n, read_record);
 }
 
 /* Counts of a session's records by status, optionally for one student only. */

@@ -200,10 +200,5 @@ int store_att_report_rows(db_conn *c, int64_t class_id, int64_t limit, int64_t o
     db_bind_int64(s, 4, limit < 0 ? 0 : offset);
     rc = att_collect(s, (void **)out, sizeof **out, n, read_report_row);
     db_finalize(s);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
     return rc;
 }

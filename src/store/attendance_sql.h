@@ -39,7 +39,8 @@ int att_step_done(db_stmt *s);
 /* Reads one row of s into item. */
 typedef void (*att_row_reader)(db_stmt *s, void *item);
 /* Appends every remaining row of s to the growing array *arr (elem bytes each, *n items)
- * through read: DB_OK, or the error with the rows read so far kept. s is not finalized. */
+ * through read: DB_OK; on an error the array is freed (*arr NULL, *n 0) and the error
+ * returned. s is not finalized. */
 int att_collect(db_stmt *s, void **arr, size_t elem, size_t *n, att_row_reader read);
 
 #endif

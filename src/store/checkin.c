@@ -156,11 +156,6 @@ int store_checkin_open_for_student(db_conn *c, int64_t student_id, int64_t now,
     db_bind_int64(s, 2, now);
     rc = att_collect(s, (void **)out, sizeof **out, n, read_listing);
     db_finalize(s);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
     return rc;
 }
 

@@ -166,10 +166,5 @@ int store_consent_history(db_conn *c, int64_t user_id, store_consent_event **out
     db_bind_int64(s, 1, user_id);
     rc = att_collect(s, (void **)out, sizeof **out, n, read_consent_event);
     db_finalize(s);
-    if (rc != DB_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
     return rc;
 }
